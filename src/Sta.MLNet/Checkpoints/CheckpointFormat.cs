@@ -1,0 +1,11 @@
+namespace Sta.MLNet.Checkpoints;
+
+/// <summary>Container formats of state_dict files.</summary>
+public enum CheckpointFormat
+{
+    /// <summary>PyTorch's <c>torch.save</c> zip container (.pth/.pt/.bin).</summary>
+    PyTorch,
+
+    /// <summary>safetensors (.safetensors).</summary>
+    SafeTensors,
+}

@@ -1,0 +1,62 @@
+using Sta.MLNet.Model;
+using static TorchSharp.torch;
+
+namespace Sta.MLNet.Checkpoints;
+
+/// <summary>Loading and saving whole StA detectors (the authors' <c>sta_best.pth</c> included).</summary>
+public static class StaCheckpoint
+{
+    /// <summary>Loads a checkpoint file (.pth zip or .safetensors) into <paramref name="detector"/>, strictly.</summary>
+    /// <exception cref="CheckpointMismatchException">Keys or shapes differ from the network.</exception>
+    public static void Load(StaDetector detector, string path)
+    {
+        var stateDict = StateDictFile.Load(path);
+        try
+        {
+            StateDictBinder.Apply(detector, stateDict, path);
+        }
+        finally
+        {
+            foreach (var tensor in stateDict.Values) tensor.Dispose();
+        }
+    }
+
+    /// <summary>Builds a detector for <paramref name="options"/> on the CPU and loads <paramref name="path"/> into it.</summary>
+    public static StaDetector LoadDetector(string path, StaNetworkOptions options)
+    {
+        var detector = new StaDetector(options);
+        try
+        {
+            Load(detector, path);
+            detector.eval();
+            return detector;
+        }
+        catch
+        {
+            detector.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Writes the detector's state_dict with the official key names (PyTorch zip or safetensors).</summary>
+    public static void Save(StaDetector detector, string path, CheckpointFormat format = CheckpointFormat.PyTorch)
+    {
+        var ordered = new OrderedStateDict(PyTorchStateDictOrder.Entries(detector));
+        StateDictFile.Save(path, ordered, format);
+    }
+}
+
+/// <summary>A read-only name → tensor map that enumerates in insertion order.</summary>
+internal sealed class OrderedStateDict(IReadOnlyList<KeyValuePair<string, Tensor>> entries) : IReadOnlyDictionary<string, Tensor>
+{
+    private readonly Dictionary<string, Tensor> _lookup = entries.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+
+    public Tensor this[string key] => _lookup[key];
+    public IEnumerable<string> Keys => entries.Select(e => e.Key);
+    public IEnumerable<Tensor> Values => entries.Select(e => e.Value);
+    public int Count => entries.Count;
+    public bool ContainsKey(string key) => _lookup.ContainsKey(key);
+    public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Tensor value) => _lookup.TryGetValue(key, out value);
+    public IEnumerator<KeyValuePair<string, Tensor>> GetEnumerator() => entries.GetEnumerator();
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}

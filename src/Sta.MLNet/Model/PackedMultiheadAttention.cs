@@ -1,0 +1,81 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Sta.MLNet.Model;
+
+/// <summary>
+/// Sequence-first multi-head attention with PyTorch's packed parameters: <c>in_proj_weight</c> [3E, E] holds the rows
+/// W_q, W_k, W_v; <c>in_proj_bias</c> [3E]; <c>out_proj</c> Linear(E, E). Heads are contiguous slices of E, and q is
+/// scaled by 1/√d before q·kᵀ (PyTorch's order). Written by hand so that the arithmetic, the parameter names and the
+/// choice of a fused kernel are ours to control.
+/// </summary>
+public sealed class PackedMultiheadAttention : nn.Module<Tensor, Tensor, Tensor, Tensor>
+{
+#pragma warning disable IDE1006 // PyTorch attribute names: they are the state_dict keys.
+    private readonly Parameter in_proj_weight;
+    private readonly Parameter in_proj_bias;
+    private readonly Linear out_proj;
+#pragma warning restore IDE1006
+    private readonly int _embed;
+    private readonly int _heads;
+    private readonly AttentionKernel _kernel;
+
+    public PackedMultiheadAttention(int embedDim, int heads, AttentionKernel kernel, Device? device = null)
+        : base(nameof(PackedMultiheadAttention))
+    {
+        _embed = embedDim;
+        _heads = heads;
+        _kernel = kernel;
+        in_proj_weight = new Parameter(empty(3L * embedDim, embedDim, dtype: float32, device: device));
+        in_proj_bias = new Parameter(zeros(3L * embedDim, dtype: float32, device: device));
+        out_proj = nn.Linear(embedDim, embedDim, hasBias: true, device: device);
+        // PyTorch's MultiheadAttention initialisation: xavier-uniform packed projection, zero biases.
+        using (no_grad())
+        {
+            nn.init.xavier_uniform_(in_proj_weight);
+            out_proj.bias!.zero_();
+        }
+        RegisterComponents();
+    }
+
+    /// <summary>Attention of <paramref name="query"/> [Lq, N, E] over <paramref name="key"/>/<paramref name="value"/> [Lk, N, E].</summary>
+    public override Tensor forward(Tensor query, Tensor key, Tensor value)
+    {
+        using var scope = NewDisposeScope();
+        long queryLength = query.shape[0], batch = query.shape[1], keyLength = key.shape[0];
+        long headDim = _embed / _heads;
+        Tensor q, k, v;
+        if (ReferenceEquals(query, key) && ReferenceEquals(key, value))
+        {
+            var packed = nn.functional.linear(query, in_proj_weight, in_proj_bias).chunk(3, -1);
+            (q, k, v) = (packed[0], packed[1], packed[2]);
+        }
+        else
+        {
+            var weights = in_proj_weight.chunk(3, 0);
+            var biases = in_proj_bias.chunk(3, 0);
+            q = nn.functional.linear(query, weights[0], biases[0]);
+            k = nn.functional.linear(key, weights[1], biases[1]);
+            v = nn.functional.linear(value, weights[2], biases[2]);
+        }
+        // [L, N, E] -> [N*heads, L, d]: head h of batch n is row n*heads + h, matching PyTorch's layout.
+        q = q.contiguous().view(queryLength, batch * _heads, headDim).transpose(0, 1);
+        k = k.contiguous().view(keyLength, batch * _heads, headDim).transpose(0, 1);
+        v = v.contiguous().view(keyLength, batch * _heads, headDim).transpose(0, 1);
+
+        Tensor attended;
+        if (_kernel == AttentionKernel.Fused)
+        {
+            attended = nn.functional.scaled_dot_product_attention(q, k, v);
+        }
+        else
+        {
+            q = q * (1.0 / Math.Sqrt(headDim));
+            var weights = bmm(q, k.transpose(1, 2)).softmax(-1);
+            attended = bmm(weights, v);
+        }
+        var merged = attended.transpose(0, 1).contiguous().view(queryLength, batch, _embed);
+        return out_proj.forward(merged).MoveToOuterDisposeScope();
+    }
+}

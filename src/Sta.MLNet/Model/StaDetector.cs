@@ -1,0 +1,53 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Sta.MLNet.Model;
+
+/// <summary>
+/// The StA deepfake video detector: <c>backbone</c> (CLIP ViT + temporal embedding + StA adapters) and <c>head</c>
+/// (I3D head). Parameter names equal the official PyTorch state_dict keys, so the authors' checkpoint loads 1:1
+/// (see <see cref="Checkpoints.StaCheckpoint"/>). Adapters start as exact identities (<c>up</c> zeroed).
+/// </summary>
+public sealed class StaDetector : nn.Module<Tensor, StaOutput>
+{
+#pragma warning disable IDE1006 // PyTorch attribute names: they are the state_dict keys.
+    private readonly ClipVisionBackbone backbone;
+    private readonly I3DHead head;
+#pragma warning restore IDE1006
+
+    /// <param name="options">Hyper-parameters; see <see cref="StaPresets"/>.</param>
+    /// <param name="device">Where parameters are allocated; <c>torch.META</c> builds the structure without memory.</param>
+    public StaDetector(StaNetworkOptions options, Device? device = null) : base(nameof(StaDetector))
+    {
+        Options = options.Validate();
+        backbone = new ClipVisionBackbone(options, device);
+        head = new I3DHead(options.Width, options.NumClasses, options.HeadDropout, device);
+        RegisterComponents();
+    }
+
+    public StaNetworkOptions Options { get; }
+
+    public ClipVisionBackbone Backbone => backbone;
+
+    public I3DHead Head => head;
+
+    /// <summary>Attaches (or with null detaches) a recorder of intermediate activations.</summary>
+    public void AttachTap(ActivationTap? tap) => backbone.Tap = tap;
+
+    /// <param name="clips">[B, T, 3, H, W] CLIP-normalised RGB clips; T and H, W must match the options.</param>
+    public override StaOutput forward(Tensor clips)
+    {
+        if (clips.dim() != 5 || clips.shape[1] != Options.NumFrames || clips.shape[2] != 3 ||
+            clips.shape[3] != Options.InputResolution || clips.shape[4] != Options.InputResolution)
+        {
+            throw new ArgumentException(
+                $"StA expects clips [B, {Options.NumFrames}, 3, {Options.InputResolution}, {Options.InputResolution}], got [{string.Join(", ", clips.shape)}].",
+                nameof(clips));
+        }
+        using var scope = NewDisposeScope();
+        var features = backbone.forward(clips);
+        var logits = head.forward(features);
+        var probability = logits.softmax(1).select(1, 1);
+        return new StaOutput(logits.MoveToOuterDisposeScope(), probability.MoveToOuterDisposeScope(), features.MoveToOuterDisposeScope());
+    }
+}
