@@ -39,7 +39,7 @@ public static class StateDictFile
             var table = PyTorchUnpickler.UnpickleStateDict(path);
             return Flatten(table, path);
         }
-        catch (Exception e) when (e is not InvalidDataException and not FileNotFoundException and not CheckpointMismatchException)
+        catch (Exception e) when (e is not CheckpointMismatchException)
         {
             throw new InvalidDataException($"Cannot read checkpoint {path}: {e.Message}", e);
         }

@@ -1,0 +1,118 @@
+using Sta.MLNet.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Sta.MLNet.Tests.Model;
+
+public class NetworkPropertyTests
+{
+    [Fact]
+    public void AdaptersAreExactIdentitiesAtInitialisation()
+    {
+        torch.manual_seed(3);
+        using var detector = new StaDetector(StaPresets.Tiny);
+        detector.eval();
+        using var tap = new ActivationTap();
+        detector.AttachTap(tap);
+        using var scope = NewDisposeScope();
+        using var guard = no_grad();
+        using var _ = detector.forward(TestNetworks.RandomClips(2, StaPresets.Tiny, 11));
+        for (int i = 0; i < StaPresets.Tiny.Layers; i++)
+            Assert.True(TensorCompare.Identical(tap.Recorded[$"block[{i}].adapter.in"], tap.Recorded[$"block[{i}].adapter.out"]), $"adapter {i} is not an identity");
+    }
+
+    [Fact]
+    public void LiteralSemanticsMixesClipsAndPerClipDoesNot()
+    {
+        using var scope = NewDisposeScope();
+        using var guard = no_grad();
+        var clips = TestNetworks.RandomClips(2, StaPresets.Tiny, 21);
+        var changed = clips.clone();
+        changed[1].add_(1.0); // only clip 1 changes
+
+        float ClipZeroChange(CrossAttentionBatchSemantics semantics)
+        {
+            using var detector = TestNetworks.RandomTiny(semantics: semantics);
+            using var a = detector.forward(clips);
+            using var b = detector.forward(changed);
+            return (a.Logits[0] - b.Logits[0]).abs().max().item<float>();
+        }
+
+        Assert.Equal(0f, ClipZeroChange(CrossAttentionBatchSemantics.PerClip));
+        Assert.True(ClipZeroChange(CrossAttentionBatchSemantics.Literal) > 1e-4f);
+    }
+
+    [Theory]
+    [InlineData(CrossAttentionBatchSemantics.PerClip)]
+    [InlineData(CrossAttentionBatchSemantics.Literal)]
+    public void ABatchOfOneIsTheSameUnderBothSemanticsAndPerClipBatchesEqualSingleClips(CrossAttentionBatchSemantics semantics)
+    {
+        using var scope = NewDisposeScope();
+        using var guard = no_grad();
+        using var perClip = TestNetworks.RandomTiny(semantics: CrossAttentionBatchSemantics.PerClip);
+        using var other = TestNetworks.RandomTiny(semantics: semantics);
+        var clips = TestNetworks.RandomClips(3, StaPresets.Tiny, 5);
+        using var batched = perClip.forward(clips);
+        for (int i = 0; i < 3; i++)
+        {
+            using var single = other.forward(clips.narrow(0, i, 1));
+            var diff = (single.Logits[0] - batched.Logits[i]).abs().max().item<float>();
+            Assert.True(diff < 1e-5f, $"clip {i}: {diff}");
+        }
+    }
+
+    [Fact]
+    public void FusedAttentionAgreesWithExplicitAttention()
+    {
+        using var scope = NewDisposeScope();
+        using var guard = no_grad();
+        using var explicitNet = TestNetworks.RandomTiny(kernel: AttentionKernel.Explicit);
+        using var fusedNet = TestNetworks.RandomTiny(kernel: AttentionKernel.Fused);
+        var clips = TestNetworks.RandomClips(2, StaPresets.Tiny, 9);
+        using var a = explicitNet.forward(clips);
+        using var b = fusedNet.forward(clips);
+        Assert.True((a.Logits - b.Logits).abs().max().item<float>() < 1e-4f);
+        Assert.True((a.Features - b.Features).abs().max().item<float>() < 1e-4f);
+    }
+
+    [Fact]
+    public void ProbabilityIsTheSoftmaxOfTheFakeLogit()
+    {
+        using var scope = NewDisposeScope();
+        using var guard = no_grad();
+        using var detector = TestNetworks.RandomTiny();
+        using var output = detector.forward(TestNetworks.RandomClips(4, StaPresets.Tiny, 1));
+        var logits = output.Logits.data<float>().ToArray();
+        var prob = output.Probability.data<float>().ToArray();
+        for (int i = 0; i < 4; i++)
+            Assert.Equal(1 / (1 + Math.Exp(-(logits[2 * i + 1] - logits[2 * i]))), prob[i], 5);
+        Assert.Equal([4L, StaPresets.Tiny.Width, StaPresets.Tiny.NumFrames, 1, 1], output.Features.shape);
+    }
+
+    [Fact]
+    public void WrongInputShapeIsRejectedWithTheExpectedShape()
+    {
+        using var detector = new StaDetector(StaPresets.Tiny);
+        using var wrong = zeros([1, 4, 3, 32, 32]);
+        var error = Assert.Throws<ArgumentException>(() => detector.forward(wrong));
+        Assert.Contains("[B, 8, 3, 32, 32]", error.Message);
+    }
+
+    [Fact]
+    public void AdapterTuningTrainsExactlyTheSpecsParameterSet()
+    {
+        using var detector = new StaDetector(StaPresets.Official, torch.META);
+        Assert.Equal(46_625_794, StaParameterGroups.Apply(detector, StaTuningMode.AdapterTuning));
+        Assert.Equal(177_215_488, detector.parameters().Where(p => !p.requires_grad).Sum(p => p.numel()));
+        Assert.Equal(223_841_282, StaParameterGroups.Apply(detector, StaTuningMode.FullFineTuning));
+    }
+
+    [Fact]
+    public void InvalidOptionsAreRejected()
+    {
+        Assert.Throws<ArgumentException>(() => new StaDetector(StaPresets.Tiny with { InputResolution = 30 }, torch.META));
+        Assert.Throws<ArgumentException>(() => new StaDetector(StaPresets.Tiny with { Heads = 5 }, torch.META));
+        Assert.Throws<ArgumentException>(() => new StaDetector(StaPresets.Tiny with { SpatialKernels = [3, 4, 5] }, torch.META));
+        Assert.Throws<ArgumentException>(() => StaPresets.ByName("vit-huge"));
+    }
+}
