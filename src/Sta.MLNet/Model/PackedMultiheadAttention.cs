@@ -72,7 +72,9 @@ public sealed class PackedMultiheadAttention : nn.Module<Tensor, Tensor, Tensor,
         else
         {
             q = q * (1.0 / Math.Sqrt(headDim));
-            var weights = bmm(q, k.transpose(1, 2)).softmax(-1);
+            // Reduced-precision activations: softmax in float32, as autocast would.
+            var scores = bmm(q, k.transpose(1, 2));
+            var weights = scores.dtype == ScalarType.Float32 ? scores.softmax(-1) : scores.softmax(-1, ScalarType.Float32).to_type(scores.dtype);
             attended = bmm(weights, v);
         }
         var merged = attended.transpose(0, 1).contiguous().view(queryLength, batch, _embed);

@@ -27,6 +27,11 @@ public sealed class StaDetector : nn.Module<Tensor, StaOutput>
 
     public StaNetworkOptions Options { get; }
 
+    private ScalarType? _computeType;
+
+    /// <summary>Forget the cached activation dtype after the parameters changed precision.</summary>
+    internal void ResetComputeType() => _computeType = null;
+
     public ClipVisionBackbone Backbone => backbone;
 
     public I3DHead Head => head;
@@ -45,8 +50,9 @@ public sealed class StaDetector : nn.Module<Tensor, StaOutput>
                 nameof(clips));
         }
         using var scope = NewDisposeScope();
-        var features = backbone.forward(clips);
-        var logits = head.forward(features);
+        var computeType = _computeType ??= StaPrecision.ComputeType(this);
+        var features = backbone.forward(clips.dtype == computeType ? clips : clips.to_type(computeType));
+        var logits = head.forward(features).to_type(ScalarType.Float32);
         var probability = logits.softmax(1).select(1, 1);
         return new StaOutput(logits.MoveToOuterDisposeScope(), probability.MoveToOuterDisposeScope(), features.MoveToOuterDisposeScope());
     }

@@ -116,3 +116,23 @@ public class NetworkPropertyTests
         Assert.Throws<ArgumentException>(() => StaPresets.ByName("vit-huge"));
     }
 }
+
+public class PrecisionTests
+{
+    [Fact]
+    public void BFloat16InferenceStaysCloseToFloat32()
+    {
+        using var scope = NewDisposeScope();
+        using var guard = no_grad();
+        using var reference = TestNetworks.RandomTiny(seed: 12);
+        using var reduced = TestNetworks.RandomTiny(seed: 12);
+        StaPrecision.UseBFloat16ForInference(reduced);
+        Assert.Equal(ScalarType.BFloat16, StaPrecision.ComputeType(reduced));
+        var clips = TestNetworks.RandomClips(2, StaPresets.Tiny, 3);
+        using var a = reference.forward(clips);
+        using var b = reduced.forward(clips);
+        Assert.Equal(ScalarType.Float32, b.Logits.dtype);
+        var diff = (a.Probability - b.Probability).abs().max().item<float>();
+        Assert.True(diff < 0.05f, $"bf16 probability differs by {diff}");
+    }
+}
