@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using Sta.MLNet.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Sta.MLNet.Benchmarks.Suites;
+
+/// <summary>
+/// StA network throughput: inference clips/s (batch B and batch 1; explicit and fused attention; fp32 and bf16) and
+/// training-step clips/s with the paper's frozen backbone (Adam, cross-entropy), with random weights.
+/// Environment: STA_BENCH_DEVICE = cpu | cuda (default cpu), STA_BENCH_PRESET = tiny | official | vitb16
+/// (default tiny on the CPU, official on CUDA), STA_BENCH_BATCH (default 8), STA_BENCH_BF16 = 1 to include bf16 on
+/// the CPU, STA_BENCH_THREADS = torch CPU threads. The same shapes as tests/reference/sta_reference.py bench, for the TorchSharp/PyTorch ratio.
+/// </summary>
+public sealed class NetworkBenchmarkSuite : IBenchmarkSuite
+{
+    public string Name => "network";
+
+    public string Description => "StA network: inference and frozen-backbone training clips/s (env STA_BENCH_DEVICE/PRESET/BATCH)";
+
+    public IReadOnlyList<BenchmarkMeasurement> Run(BenchmarkSettings settings)
+    {
+        var deviceName = Environment.GetEnvironmentVariable("STA_BENCH_DEVICE") ?? "cpu";
+        var device = deviceName == "cuda" ? CUDA : CPU;
+        if (device.type == DeviceType.CUDA && !cuda.is_available())
+            throw new InvalidOperationException("STA_BENCH_DEVICE=cuda but CUDA is not available to TorchSharp.");
+        var presetName = Environment.GetEnvironmentVariable("STA_BENCH_PRESET") ?? (device.type == DeviceType.CUDA ? "official" : "tiny");
+        var batch = int.Parse(Environment.GetEnvironmentVariable("STA_BENCH_BATCH") ?? "8");
+        if (Environment.GetEnvironmentVariable("STA_BENCH_THREADS") is { } threads) set_num_threads(int.Parse(threads));
+        bool bf16 = device.type == DeviceType.CUDA || Environment.GetEnvironmentVariable("STA_BENCH_BF16") == "1";
+        int iterations = settings.Iterations(presetName == "tiny" ? 50 : 10), warmup = presetName == "tiny" ? 5 : 3;
+        var results = new List<BenchmarkMeasurement>();
+        string note = $"{presetName}, {deviceName}, torch threads {get_num_threads()}";
+
+        foreach (var kernel in new[] { AttentionKernel.Explicit, AttentionKernel.Fused })
+        {
+            var options = StaPresets.ByName(presetName) with { AttentionKernel = kernel };
+            string tag = kernel.ToString().ToLowerInvariant();
+            manual_seed(0);
+            using var detector = new StaDetector(options, device);
+            detector.eval();
+            using var clips = randn([batch, options.NumFrames, 3, options.InputResolution, options.InputResolution], device: device);
+            using var one = clips.narrow(0, 0, 1).contiguous();
+
+            void Infer(Tensor input)
+            {
+                using var scope = NewDisposeScope();
+                using var guard = no_grad();
+                using var output = detector.forward(input);
+            }
+            results.Add(Time($"inference fp32 {tag}, batch {batch}", batch, warmup, iterations, device, () => Infer(clips), note));
+            results.Add(Time($"inference fp32 {tag}, batch 1", 1, warmup, iterations, device, () => Infer(one), note));
+
+            // Training step as the paper trains: CLIP frozen, adapters + temporal embedding + ln_post + head train.
+            StaParameterGroups.Apply(detector, StaTuningMode.AdapterTuning);
+            using var optimizer = optim.Adam(detector.parameters().Where(p => p.requires_grad), 2e-4, weight_decay: 5e-4);
+            using var labels = randint(0, 2, [batch], dtype: ScalarType.Int64, device: device);
+            detector.train();
+            void Step()
+            {
+                using var scope = NewDisposeScope();
+                optimizer.zero_grad();
+                using var output = detector.forward(clips);
+                var loss = nn.functional.cross_entropy(output.Logits, labels);
+                loss.backward();
+                optimizer.step();
+            }
+            results.Add(Time($"train-frozen fp32 {tag}, batch {batch}", batch, 2, Math.Max(2, iterations / 2), device, Step, note));
+            detector.eval();
+
+            if (bf16)
+            {
+                StaPrecision.UseBFloat16ForInference(detector);
+                results.Add(Time($"inference bf16 {tag}, batch {batch}", batch, warmup, iterations, device, () => Infer(clips), note));
+            }
+        }
+        return results;
+    }
+
+    private static BenchmarkMeasurement Time(string name, int clips, int warmup, int iterations, Device device, Action work, string note)
+    {
+        for (int i = 0; i < warmup; i++) work();
+        if (device.type == DeviceType.CUDA) cuda.synchronize(device);
+        var watch = Stopwatch.StartNew();
+        for (int i = 0; i < iterations; i++) work();
+        if (device.type == DeviceType.CUDA) cuda.synchronize(device);
+        watch.Stop();
+        double seconds = watch.Elapsed.TotalSeconds / iterations;
+        Console.WriteLine($"  {name}: {clips / seconds:F2} clips/s ({seconds * 1000:F1} ms/step)");
+        return new BenchmarkMeasurement(name, clips / seconds, "clips/s", $"{note}; {iterations} iterations after {warmup} warm-up");
+    }
+}
