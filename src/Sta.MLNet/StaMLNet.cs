@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Loader;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using Sta.MLNet.MLNet;
@@ -27,6 +28,14 @@ public static class StaMLNet
     private static readonly ConditionalWeakTable<ComponentCatalog, Dictionary<string, Type>> Registered = new();
 
     /// <summary>
+    /// Simple names this library's assembly had in earlier releases (none yet). Saved models name their loader assembly;
+    /// if the assembly is ever renamed, add the old name here so that old models still find it (docs/persistence.md).
+    /// </summary>
+    private static readonly string[] FormerAssemblyNames = [];
+
+    private static int _resolverInstalled;
+
+    /// <summary>
     /// Registers every stage of <see cref="Stages"/> with <paramref name="mlContext"/>'s ComponentCatalog. Idempotent
     /// and cheap on repeated calls. Call it before using the context from several threads.
     /// </summary>
@@ -42,6 +51,7 @@ public static class StaMLNet
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(stages);
+        InstallAssemblyResolver();
         var catalog = mlContext.ComponentCatalog;
         var known = Registered.GetValue(catalog, _ => new Dictionary<string, Type>(StringComparer.OrdinalIgnoreCase));
         lock (known)
@@ -74,5 +84,21 @@ public static class StaMLNet
     {
         Register(mlContext);
         return mlContext.Model.Load(stream, out inputSchema);
+    }
+
+    /// <summary>
+    /// Before looking a stage up, ML.NET calls <c>Assembly.Load</c> with the loader assembly's full name stored in the
+    /// model. .NET's default binder refuses a request for a higher AssemblyVersion than the one present, so a model saved
+    /// by a later release would not load although its stage formats are readable (format versions are checked
+    /// separately, with a clear "too new" message). This resolver answers requests for this assembly's name, any
+    /// version, and for <see cref="FormerAssemblyNames"/>, with the loaded assembly.
+    /// </summary>
+    private static void InstallAssemblyResolver()
+    {
+        if (Interlocked.Exchange(ref _resolverInstalled, 1) == 1) return;
+        var self = typeof(StaMLNet).Assembly;
+        var ownName = self.GetName().Name;
+        AssemblyLoadContext.Default.Resolving += (_, requested) =>
+            requested.Name is { } name && (name == ownName || FormerAssemblyNames.Contains(name)) ? self : null;
     }
 }
