@@ -23,6 +23,7 @@ public static class StaMLNet
     public static IReadOnlyList<LoadableStage> Stages { get; } =
     [
         LoadableStage.Of<ClipNormalizingTransformer>(),
+        LoadableStage.Of<StaDetectionTransformer>(),
     ];
 
     private static readonly ConditionalWeakTable<ComponentCatalog, Dictionary<string, Type>> Registered = new();

@@ -14,7 +14,7 @@ public sealed class SpatioTemporalCrossAttention : nn.Module<Tensor, Tensor, (Te
     private readonly PackedMultiheadAttention spatial_to_temporal;
     private readonly PackedMultiheadAttention temporal_to_spatial;
 #pragma warning restore IDE1006
-    private readonly CrossAttentionBatchSemantics _semantics;
+    private CrossAttentionBatchSemantics _semantics;
 
     public SpatioTemporalCrossAttention(int width, int heads, CrossAttentionBatchSemantics semantics, AttentionKernel kernel, Device? device = null)
         : base(nameof(SpatioTemporalCrossAttention))
@@ -23,6 +23,13 @@ public sealed class SpatioTemporalCrossAttention : nn.Module<Tensor, Tensor, (Te
         spatial_to_temporal = new PackedMultiheadAttention(width, heads, kernel, device);
         temporal_to_spatial = new PackedMultiheadAttention(width, heads, kernel, device);
         RegisterComponents();
+    }
+
+    /// <summary>How a minibatch of several clips is treated; switchable at any time (no parameters depend on it).</summary>
+    public CrossAttentionBatchSemantics BatchSemantics
+    {
+        get => _semantics;
+        set => _semantics = value;
     }
 
     /// <param name="spatial">Xs [B, C, T, H, W].</param>

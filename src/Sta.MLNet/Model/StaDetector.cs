@@ -25,7 +25,22 @@ public sealed class StaDetector : nn.Module<Tensor, StaOutput>
         RegisterComponents();
     }
 
-    public StaNetworkOptions Options { get; }
+    public StaNetworkOptions Options { get; private set; }
+
+    /// <summary>
+    /// Cross-attention batch semantics (see <see cref="CrossAttentionBatchSemantics"/>). Changing it changes no
+    /// parameter: a detector trained or loaded with one semantics can score with the other.
+    /// </summary>
+    public CrossAttentionBatchSemantics BatchSemantics
+    {
+        get => Options.BatchSemantics;
+        set
+        {
+            foreach (var (_, module) in named_modules())
+                if (module is SpatioTemporalCrossAttention attention) attention.BatchSemantics = value;
+            Options = Options with { BatchSemantics = value };
+        }
+    }
 
     private ScalarType? _computeType;
 
