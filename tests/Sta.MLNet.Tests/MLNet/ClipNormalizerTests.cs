@@ -81,6 +81,19 @@ public class ClipNormalizerTests
     }
 
     [Fact]
+    public void OutputMayReplaceTheInputColumnName()
+    {
+        var ml = new MLContext(seed: 1);
+        var valid = ml.Data.LoadFromEnumerable(Rows(3, 5));
+        var invalid = ml.Data.LoadFromEnumerable([new WrongTypeRow { Frames = new float[Size] }]);
+        var result = EstimatorChecks.Check(ml, ml.NormalizeClip("Frames", "Frames", T, H, W), valid, invalid);
+        var frames = result.Transformed.Schema.Where(c => c.Name == "Frames").ToList();
+        Assert.Equal(2, frames.Count);
+        Assert.True(frames[0].IsHidden);
+        Assert.Equal(NumberDataViewType.Single, ((VectorDataViewType)result.Transformed.Schema["Frames"].Type).ItemType);
+    }
+
+    [Fact]
     public void WrongVectorSizeIsRejectedWithTheColumnNamed()
     {
         var ml = new MLContext(seed: 1);

@@ -49,6 +49,8 @@ public static class EstimatorChecks
         // Reading a subset of columns, or through a cursor set, gives the same values as reading all columns.
         AssertSameValues(expected, ReadAll(transformed, outputSchema.Where(c => c.Index >= validInput.Schema.Count)), "appended columns only");
         AssertSameValues(expected, ReadAllWithCursorSet(transformed), "cursor set");
+        // Over a cached input ML.NET hands out several cursors at once; each wraps one of them.
+        AssertSameValues(expected, ReadAllWithCursorSet(transformer.Transform(mlContext.Data.Cache(validInput))), "cursor set over a cache");
 
         // Save / Load into a fresh context.
         var fresh = new MLContext(seed: 1);
@@ -106,7 +108,7 @@ public static class EstimatorChecks
     {
         var columns = data.Schema.ToList();
         var rows = new List<(long Position, object?[] Values)>();
-        foreach (var cursor in data.GetRowCursorSet(columns, 2))
+        foreach (var cursor in data.GetRowCursorSet(columns, 3))
         {
             using (cursor)
             {
