@@ -1,0 +1,78 @@
+using OpenCvSharp;
+
+namespace Sta.MLNet.Faces;
+
+/// <summary>
+/// Face detection with an OpenCV Haar or LBP cascade (by default Debian's
+/// <c>haarcascade_frontalface_default.xml</c>). A substitute for dlib's HOG detector, which is not ported: its
+/// boxes are placed and sized differently, so landmarks from them differ somewhat from the upstream pipeline.
+/// </summary>
+public sealed class CascadeFaceDetector : IFaceDetector
+{
+    private readonly CascadeClassifier _classifier;
+    // OpenCV does not document detectMultiScale as thread-safe on one classifier.
+    private readonly Lock _gate = new();
+
+    /// <exception cref="FaceModelNotFoundException">The cascade file does not exist.</exception>
+    /// <exception cref="InvalidDataException">OpenCV cannot load the file as a cascade.</exception>
+    public CascadeFaceDetector(CascadeFaceDetectorOptions? options = null)
+    {
+        Options = options ?? new CascadeFaceDetectorOptions();
+        if (Options.ScaleFactor <= 1)
+            throw new ArgumentOutOfRangeException(nameof(options), Options.ScaleFactor, "ScaleFactor must be > 1.");
+        ArgumentOutOfRangeException.ThrowIfNegative(Options.MinNeighbors);
+        var path = FaceModelPaths.RequireFile(Options.ModelPath, "OpenCV cascade");
+        _classifier = new CascadeClassifier();
+        bool loaded;
+        try
+        {
+            loaded = _classifier.Load(path);
+        }
+        catch (OpenCVException e)
+        {
+            _classifier.Dispose();
+            throw new InvalidDataException($"OpenCV cannot load '{path}' as a Haar/LBP cascade: {e.Message}", e);
+        }
+        if (!loaded || _classifier.Empty())
+        {
+            _classifier.Dispose();
+            throw new InvalidDataException($"OpenCV cannot load '{path}' as a Haar/LBP cascade.");
+        }
+    }
+
+    public CascadeFaceDetectorOptions Options { get; }
+
+    public IReadOnlyList<FaceDetection> Detect(Mat image, ChannelOrder order = ChannelOrder.Bgr)
+    {
+        DetectionImage.Validate(image);
+        var scale = DetectionImage.ScaleFor(image.Size(), Options.MaxImageSide);
+        using var grey = new Mat();
+        switch (image.Channels())
+        {
+            case 1:
+                image.CopyTo(grey);
+                break;
+            case 3:
+                Cv2.CvtColor(image, grey, order == ChannelOrder.Bgr ? ColorConversionCodes.BGR2GRAY : ColorConversionCodes.RGB2GRAY);
+                break;
+            default:
+                Cv2.CvtColor(image, grey, order == ChannelOrder.Bgr ? ColorConversionCodes.BGRA2GRAY : ColorConversionCodes.RGBA2GRAY);
+                break;
+        }
+        if (scale < 1)
+            Cv2.Resize(grey, grey, new Size(Math.Max(1, (int)Math.Round(image.Width * scale)), Math.Max(1, (int)Math.Round(image.Height * scale))),
+                interpolation: InterpolationFlags.Area);
+        if (Options.EqualizeHistogram)
+            Cv2.EqualizeHist(grey, grey);
+        var minSide = Math.Max(1, (int)Math.Round(Options.MinFaceSize * scale));
+        Rect[] rects;
+        lock (_gate)
+            rects = _classifier.DetectMultiScale(grey, Options.ScaleFactor, Options.MinNeighbors, HaarDetectionTypes.ScaleImage, new Size(minSide, minSide));
+        var result = new FaceDetection[rects.Length];
+        for (var i = 0; i < rects.Length; i++)
+            result[i] = new FaceDetection(DetectionImage.ToImage(rects[i].X, rects[i].Y, rects[i].Width, rects[i].Height, scale), double.NaN);
+        return result;
+    }
+
+    public void Dispose() => _classifier.Dispose();
+}
