@@ -28,21 +28,20 @@ public static class FaceModelPaths
 
     private static string RemedyFor(string path)
     {
-        var fullPath = Path.GetFullPath(path);
-        if (fullPath.StartsWith("/usr/share/dlib/", StringComparison.Ordinal))
-            return "It is installed by the Debian package libdlib-data (apt-get install libdlib-data).";
-        if (fullPath.StartsWith("/usr/share/opencv4/", StringComparison.Ordinal) || fullPath.StartsWith("/usr/share/opencv/", StringComparison.Ordinal))
-            return "It is installed by the Debian package opencv-data (apt-get install opencv-data).";
-        var name = Path.GetFileName(fullPath);
+        var name = Path.GetFileName(path);
+        if (name == Path.GetFileName(DlibShapePredictor68))
+            return "It is installed by the Debian package libdlib-data (apt-get install libdlib-data), " +
+                   $"at {DlibShapePredictor68}.";
         if (name.EndsWith(".dat", StringComparison.OrdinalIgnoreCase))
-            return "Supply a dlib shape predictor .dat file: the 68-point model comes with the Debian package libdlib-data " +
-                   $"({DlibShapePredictor68}); the 81-point model used by DeepfakeBench/StA (shape_predictor_81_face_landmarks.dat) " +
-                   "must be obtained separately and its path passed explicitly.";
+            return "Supply a dlib shape predictor .dat file at that path: the 68-point model comes with the Debian package " +
+                   $"libdlib-data ({DlibShapePredictor68}); the 81-point model used by DeepfakeBench/StA " +
+                   "(shape_predictor_81_face_landmarks.dat) is not packaged and must be obtained separately.";
         if (name.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
-            return "Supply the YuNet ONNX file (OpenCV Zoo face_detection_yunet_*.onnx) at that path, or use the cascade detector " +
-                   $"whose default model comes with the Debian package opencv-data ({HaarFrontalFaceDefault}).";
+            return "Supply the YuNet ONNX file (OpenCV Zoo face_detection_yunet_*.onnx) at that path, or use the cascade " +
+                   $"detector, whose default model comes with the Debian package opencv-data ({HaarFrontalFaceDefault}).";
         if (name.EndsWith(".xml", StringComparison.OrdinalIgnoreCase))
-            return "OpenCV Haar/LBP cascades come with the Debian package opencv-data (/usr/share/opencv4/haarcascades, /usr/share/opencv4/lbpcascades).";
+            return "OpenCV's Haar/LBP cascades are installed by the Debian package opencv-data (apt-get install opencv-data), " +
+                   "under /usr/share/opencv4/haarcascades and /usr/share/opencv4/lbpcascades.";
         return "Check the path.";
     }
 }
