@@ -13,8 +13,14 @@ public sealed class FaceFrontEnd
     /// <param name="predictor">Landmarks (68 or 81 points).</param>
     /// <param name="aligner">Crop size and alignment arithmetic.</param>
     /// <param name="selector">Face choice within a clip; default <see cref="FaceTrackSelector"/> with IoU 0.3.</param>
-    public FaceFrontEnd(IFaceDetector detector, DlibShapePredictor predictor, FaceAligner aligner, FaceTrackSelector? selector = null)
+    /// <param name="options">Clip search settings; defaults as documented on <see cref="FaceFrontEndOptions"/>.</param>
+    public FaceFrontEnd(IFaceDetector detector, DlibShapePredictor predictor, FaceAligner aligner, FaceTrackSelector? selector = null,
+        FaceFrontEndOptions? options = null)
     {
+        Options = options ?? new FaceFrontEndOptions();
+        if (!(Options.SearchRegionScale >= 1))
+            throw new ArgumentOutOfRangeException(nameof(options), Options.SearchRegionScale, "SearchRegionScale must be >= 1.");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.SearchFaceSize);
         Detector = detector ?? throw new ArgumentNullException(nameof(detector));
         Predictor = predictor ?? throw new ArgumentNullException(nameof(predictor));
         Aligner = aligner ?? throw new ArgumentNullException(nameof(aligner));
@@ -25,6 +31,7 @@ public sealed class FaceFrontEnd
     public DlibShapePredictor Predictor { get; }
     public FaceAligner Aligner { get; }
     public FaceTrackSelector Selector { get; }
+    public FaceFrontEndOptions Options { get; }
 
     /// <summary>The largest face of a single image, aligned; null when no face is found.</summary>
     public AlignedFaceResult? ProcessImage(Mat image, ChannelOrder order = ChannelOrder.Bgr)
@@ -60,7 +67,7 @@ public sealed class FaceFrontEnd
         for (var i = 0; i < frames.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            detected[i] = Selector.Select(Detector.Detect(frames[i], order), previous);
+            detected[i] = DetectInClip(frames[i], order, previous);
             previous = detected[i] ?? previous;
         }
         var faces = ClipFacePolicy.FillFromNearestFrame(detected);
@@ -82,5 +89,57 @@ public sealed class FaceFrontEnd
             throw;
         }
         return new ClipFaceAlignment(faces, results);
+    }
+
+    /// <summary>
+    /// The face to keep in one frame of a clip given the last face kept (null at the start): searched near that face
+    /// first when <see cref="FaceFrontEndOptions.SearchNearPreviousFace"/> is set, else (or when nothing is found
+    /// there) in the whole frame with <see cref="Selector"/>.
+    /// </summary>
+    public FaceBox? DetectInClip(Mat frame, ChannelOrder order, FaceBox? previous)
+    {
+        if (previous is { } last && Options.SearchNearPreviousFace)
+        {
+            var near = DetectNear(frame, order, last);
+            var chosen = Selector.Select(near, last);
+            // Accept only a face that continues the track; a different face in the region goes through the full search.
+            if (chosen is { } face && face.IntersectionOverUnion(last) >= Selector.MinOverlap)
+                return face;
+        }
+        return Selector.Select(Detector.Detect(frame, order), previous);
+    }
+
+    private List<FaceDetection> DetectNear(Mat frame, ChannelOrder order, FaceBox last)
+    {
+        var side = Math.Max(last.Width, last.Height) * Options.SearchRegionScale;
+        var centre = last.Center;
+        var left = Math.Max(0, (int)Math.Floor(centre.X - side / 2));
+        var top = Math.Max(0, (int)Math.Floor(centre.Y - side / 2));
+        var right = Math.Min(frame.Width, (int)Math.Ceiling(centre.X + side / 2) + 1);
+        var bottom = Math.Min(frame.Height, (int)Math.Ceiling(centre.Y + side / 2) + 1);
+        if (right - left < 8 || bottom - top < 8)
+            return [];
+        using var region = new Mat(frame, new Rect(left, top, right - left, bottom - top));
+        var scale = Math.Min(1.0, (double)Options.SearchFaceSize / Math.Max(last.Width, last.Height));
+        IReadOnlyList<FaceDetection> found;
+        if (scale < 1)
+        {
+            using var small = new Mat();
+            Cv2.Resize(region, small, new Size(Math.Max(1, (int)Math.Round(region.Width * scale)), Math.Max(1, (int)Math.Round(region.Height * scale))),
+                interpolation: InterpolationFlags.Area);
+            found = Detector.Detect(small, order);
+        }
+        else
+        {
+            found = Detector.Detect(region, order);
+        }
+        var result = new List<FaceDetection>(found.Count);
+        foreach (var detection in found)
+        {
+            var b = detection.Box;
+            var box = DetectionImage.ToImage(b.Left, b.Top, b.Width, b.Height, scale);
+            result.Add(detection with { Box = new FaceBox(box.Left + left, box.Top + top, box.Right + left, box.Bottom + top) });
+        }
+        return result;
     }
 }

@@ -120,4 +120,31 @@ public class FaceFrontEndTests
         Assert.Equal(fromMat.NormalizedShape, fromGrey.NormalizedShape);
         Assert.Equal(fromMat.NormalizedShape, fromRgb.NormalizedShape);
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ClipStaysOnTheFirstPersonWhenALargerFaceAppears(bool searchNearPreviousFace)
+    {
+        using var detector = new CascadeFaceDetector();
+        var frontEnd = new FaceFrontEnd(detector, DlibShapePredictor.FromFile(), new FaceAligner(),
+            options: new FaceFrontEndOptions { SearchNearPreviousFace = searchNearPreviousFace });
+        using var astronaut = Cv2.ImRead(FixtureFile("astronaut.png"), ImreadModes.Color);
+        using var alone = new Mat(770, 1330, MatType.CV_8UC3, Scalar.All(100));
+        using (var left = new Mat(alone, new Rect(0, 0, 512, 512)))
+            astronaut.CopyTo(left);
+        using var both = alone.Clone();
+        using (var larger = new Mat())
+        {
+            Cv2.Resize(astronaut, larger, new Size(768, 768), interpolation: InterpolationFlags.Area);
+            using var right = new Mat(both, new Rect(560, 0, 768, 768));
+            larger.CopyTo(right);
+        }
+        var largestInBoth = FaceTrackSelector.Largest(detector.Detect(both));
+        Assert.True(largestInBoth?.Left > 560, $"test setup: the larger face should be on the right, got {largestInBoth}");
+
+        using var clip = frontEnd.ProcessClip([alone, both, both]);
+        Assert.Equal(0, clip.FramesWithoutFace);
+        Assert.All(clip.Frames, f => Assert.True(f!.Box.Right < 512, $"frame jumped to {f.Box}"));
+    }
 }
