@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using OpenCvSharp;
 
 namespace Sta.MLNet.Faces;
@@ -9,9 +10,11 @@ namespace Sta.MLNet.Faces;
 /// </summary>
 public sealed class CascadeFaceDetector : IFaceDetector
 {
-    private readonly CascadeClassifier _classifier;
-    // OpenCV does not document detectMultiScale as thread-safe on one classifier.
-    private readonly Lock _gate = new();
+    // detectMultiScale keeps per-image state inside the classifier, so concurrent callers each rent their own
+    // instance; the pool grows to the number of threads that detect at the same time.
+    private readonly ConcurrentBag<CascadeClassifier> _pool = [];
+    private readonly string _path;
+    private bool _disposed;
 
     /// <exception cref="FaceModelNotFoundException">The cascade file does not exist.</exception>
     /// <exception cref="InvalidDataException">OpenCV cannot load the file as a cascade.</exception>
@@ -21,23 +24,30 @@ public sealed class CascadeFaceDetector : IFaceDetector
         if (Options.ScaleFactor <= 1)
             throw new ArgumentOutOfRangeException(nameof(options), Options.ScaleFactor, "ScaleFactor must be > 1.");
         ArgumentOutOfRangeException.ThrowIfNegative(Options.MinNeighbors);
-        var path = FaceModelPaths.RequireFile(Options.ModelPath, "OpenCV cascade");
-        _classifier = new CascadeClassifier();
+        _path = FaceModelPaths.RequireFile(Options.ModelPath, "OpenCV cascade");
+        // Load one instance now so that a broken file fails at construction, not at the first frame.
+        _pool.Add(LoadClassifier(_path));
+    }
+
+    private static CascadeClassifier LoadClassifier(string path)
+    {
+        var classifier = new CascadeClassifier();
         bool loaded;
         try
         {
-            loaded = _classifier.Load(path);
+            loaded = classifier.Load(path);
         }
         catch (OpenCVException e)
         {
-            _classifier.Dispose();
+            classifier.Dispose();
             throw new InvalidDataException($"OpenCV cannot load '{path}' as a Haar/LBP cascade: {e.Message}", e);
         }
-        if (!loaded || _classifier.Empty())
+        if (!loaded || classifier.Empty())
         {
-            _classifier.Dispose();
+            classifier.Dispose();
             throw new InvalidDataException($"OpenCV cannot load '{path}' as a Haar/LBP cascade.");
         }
+        return classifier;
     }
 
     public CascadeFaceDetectorOptions Options { get; }
@@ -65,14 +75,28 @@ public sealed class CascadeFaceDetector : IFaceDetector
         if (Options.EqualizeHistogram)
             Cv2.EqualizeHist(grey, grey);
         var minSide = Math.Max(1, (int)Math.Round(Options.MinFaceSize * scale));
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var classifier = _pool.TryTake(out var pooled) ? pooled : LoadClassifier(_path);
         Rect[] rects;
-        lock (_gate)
-            rects = _classifier.DetectMultiScale(grey, Options.ScaleFactor, Options.MinNeighbors, HaarDetectionTypes.ScaleImage, new Size(minSide, minSide));
+        try
+        {
+            rects = classifier.DetectMultiScale(grey, Options.ScaleFactor, Options.MinNeighbors, HaarDetectionTypes.ScaleImage, new Size(minSide, minSide));
+        }
+        finally
+        {
+            _pool.Add(classifier);
+        }
         var result = new FaceDetection[rects.Length];
         for (var i = 0; i < rects.Length; i++)
             result[i] = new FaceDetection(DetectionImage.ToImage(rects[i].X, rects[i].Y, rects[i].Width, rects[i].Height, scale), double.NaN);
         return result;
     }
 
-    public void Dispose() => _classifier.Dispose();
+    /// <summary>Releases the classifiers; do not call while another thread is detecting.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        while (_pool.TryTake(out var classifier))
+            classifier.Dispose();
+    }
 }

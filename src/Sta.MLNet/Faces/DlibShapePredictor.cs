@@ -46,6 +46,8 @@ public sealed class DlibShapePredictor
 
     private FaceLandmarks Predict(MatIntensitySource image, FaceBox box)
     {
+        if (box.IsEmpty)
+            throw new ArgumentException($"The face box {box} is empty (right < left or bottom < top).", nameof(box));
         var model = Model;
         var shapeLength = model.InitialShape.Length;
         var shape = new float[shapeLength];
