@@ -76,6 +76,25 @@ public class CascadeFaceDetectorTests
         Assert.True(chosen.Value.IntersectionOverUnion(expected) > 0.5, $"chosen {chosen} vs {expected}");
     }
 
+    [Fact]
+    public void ConcurrentCallersGetTheSameFaces()
+    {
+        using var detector = new CascadeFaceDetector();
+        var predictor = DlibShapePredictor.FromFile();
+        using var image = Cv2.ImRead(Astronaut, ImreadModes.Color);
+        var expected = detector.Detect(image);
+        var expectedShape = predictor.Predict(image, DlibFace).NormalizedShape;
+        var results = new IReadOnlyList<FaceDetection>[8];
+        var shapes = new IReadOnlyList<float>[8];
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            results[i] = detector.Detect(image);
+            shapes[i] = predictor.Predict(image, DlibFace).NormalizedShape;
+        });
+        Assert.All(results, r => Assert.Equal(expected, r));
+        Assert.All(shapes, s => Assert.Equal(expectedShape, s));
+    }
+
     /// <summary>OpenCV's sample photo, present only where Debian's opencv-doc is installed (not in CI).</summary>
     [Fact]
     public void FindsAFaceInMessiSampleWhenInstalled()
