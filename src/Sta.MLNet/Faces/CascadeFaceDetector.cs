@@ -55,7 +55,7 @@ public sealed class CascadeFaceDetector : IFaceDetector
     public IReadOnlyList<FaceDetection> Detect(Mat image, ChannelOrder order = ChannelOrder.Bgr)
     {
         DetectionImage.Validate(image);
-        var scale = DetectionImage.ScaleFor(image.Size(), Options.MaxImageSide);
+        var (detectionSize, scale) = DetectionImage.Shrunk(image.Size(), DetectionImage.ScaleFor(image.Size(), Options.MaxImageSide));
         using var grey = new Mat();
         switch (image.Channels())
         {
@@ -70,8 +70,7 @@ public sealed class CascadeFaceDetector : IFaceDetector
                 break;
         }
         if (scale < 1)
-            Cv2.Resize(grey, grey, new Size(Math.Max(1, (int)Math.Round(image.Width * scale)), Math.Max(1, (int)Math.Round(image.Height * scale))),
-                interpolation: InterpolationFlags.Area);
+            Cv2.Resize(grey, grey, detectionSize, interpolation: InterpolationFlags.Area);
         if (Options.EqualizeHistogram)
             Cv2.EqualizeHist(grey, grey);
         var minSide = Math.Max(1, (int)Math.Round(Options.MinFaceSize * scale));

@@ -15,6 +15,19 @@ internal static class DetectionImage
         return maxSide > 0 && longer > maxSide ? (double)maxSide / longer : 1.0;
     }
 
+    /// <summary>
+    /// The size an image is shrunk to for a wanted factor, and the factor actually achieved (sizes are rounded to
+    /// whole pixels; boxes must be mapped back with the achieved factor).
+    /// </summary>
+    public static (Size Size, double Scale) Shrunk(Size size, double scale)
+    {
+        if (scale >= 1)
+            return (size, 1.0);
+        var width = Math.Max(1, (int)Math.Round(size.Width * scale));
+        var height = Math.Max(1, (int)Math.Round(size.Height * scale));
+        return (new Size(width, height), (double)width / size.Width);
+    }
+
     public static void Validate(Mat image)
     {
         ArgumentNullException.ThrowIfNull(image);

@@ -120,13 +120,12 @@ public sealed class FaceFrontEnd
         if (right - left < 8 || bottom - top < 8)
             return [];
         using var region = new Mat(frame, new Rect(left, top, right - left, bottom - top));
-        var scale = Math.Min(1.0, (double)Options.SearchFaceSize / Math.Max(last.Width, last.Height));
+        var (smallSize, scale) = DetectionImage.Shrunk(region.Size(), (double)Options.SearchFaceSize / Math.Max(last.Width, last.Height));
         IReadOnlyList<FaceDetection> found;
         if (scale < 1)
         {
             using var small = new Mat();
-            Cv2.Resize(region, small, new Size(Math.Max(1, (int)Math.Round(region.Width * scale)), Math.Max(1, (int)Math.Round(region.Height * scale))),
-                interpolation: InterpolationFlags.Area);
+            Cv2.Resize(region, small, smallSize, interpolation: InterpolationFlags.Area);
             found = Detector.Detect(small, order);
         }
         else

@@ -30,10 +30,7 @@ public sealed class YuNetFaceDetector : IFaceDetector
     public IReadOnlyList<FaceDetection> Detect(Mat image, ChannelOrder order = ChannelOrder.Bgr)
     {
         DetectionImage.Validate(image);
-        var scale = DetectionImage.ScaleFor(image.Size(), Options.MaxImageSide);
-        var size = scale < 1
-            ? new Size(Math.Max(1, (int)Math.Round(image.Width * scale)), Math.Max(1, (int)Math.Round(image.Height * scale)))
-            : image.Size();
+        var (size, scale) = DetectionImage.Shrunk(image.Size(), DetectionImage.ScaleFor(image.Size(), Options.MaxImageSide));
         using var input = new Mat();
         // YuNet expects 3-channel BGR.
         switch (image.Channels())
