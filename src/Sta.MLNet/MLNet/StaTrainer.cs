@@ -83,8 +83,10 @@ public sealed class StaTrainer : AppendColumnsEstimator<StaDetectionTransformer>
     protected override void CheckInputShape(SchemaShape inputSchema)
     {
         StageSchema.RequireShapeColumn(inputSchema, _options.ClipColumnName, NumberDataViewType.Single, SchemaShape.Column.VectorKind.Vector);
-        if (!inputSchema.TryFindColumn(_options.LabelColumnName, out var label))
+        var matches = inputSchema.Where(c => c.Name == _options.LabelColumnName).ToList();
+        if (matches.Count == 0)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Could not find input column '{_options.LabelColumnName}'.");
+        var label = matches[^1];
         if (label.Kind != SchemaShape.Column.VectorKind.Scalar ||
             !(label.ItemType is BooleanDataViewType || label.ItemType == NumberDataViewType.Single || label.ItemType == NumberDataViewType.Double))
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Schema mismatch for input column '{_options.LabelColumnName}': expected Boolean, Single or Double, got {label.ItemType}.");
@@ -131,7 +133,7 @@ public sealed class StaTrainer : AppendColumnsEstimator<StaDetectionTransformer>
 
             using var synthesizer = blending ? new VideoBlendingSynthesizer(network) : null;
             using var augmenter = _options.Augment ? new ClipAugmentation(network) : null;
-            var loop = new StaTrainingLoop(_options, device, (scores, labels) => DetectionEvaluation.Auc(scores, labels),
+            var loop = new StaTrainingLoop(_options, device, (scores, labels) => DetectionMetrics.Compute(scores.Select(s => (double)s).ToList(), labels).Auc,
                 synthesizer, augmenter, line => channel.Info(MessageSensitivity.None, line));
             var result = loop.Run(detector, training, validation);
             LastResult = result;
