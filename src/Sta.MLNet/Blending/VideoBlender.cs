@@ -172,11 +172,23 @@ public sealed class VideoBlender : IDisposable
         foreach (var region in FaceRegions.InBlendOrder)
         {
             var warp = RegionWarp.Compute(landmarks, center, draw[region], Options);
+            trace?.SetWarp(region, warp);
+            // The blend reads a region's warp only where its mask is non-zero; with WarpMaskedRowsOnly only those rows
+            // are warped (the band's matrix is M shifted by -top rows). A trace always holds whole frames.
+            var band = trace is null && Options.WarpMaskedRowsOnly ? masks.Bounds(region) : new PixelBounds(0, 0, width, height);
+            if (band.IsEmpty) continue;
             var m = (double*)_matrix.Data;
             m[0] = warp.Warp.M00; m[1] = warp.Warp.M01; m[2] = warp.Warp.M02;
-            m[3] = warp.Warp.M10; m[4] = warp.Warp.M11; m[5] = warp.Warp.M12;
-            Cv2.WarpAffine(_source, _warped[(int)region], _matrix, size, InterpolationFlags.Linear, BorderTypes.Constant, Scalar.All(0));
-            trace?.SetWarp(region, warp);
+            m[3] = warp.Warp.M10; m[4] = warp.Warp.M11; m[5] = warp.Warp.M12 - band.Top;
+            if (band.Top == 0 && band.Bottom == height)
+            {
+                Cv2.WarpAffine(_source, _warped[(int)region], _matrix, size, InterpolationFlags.Linear, BorderTypes.Constant, Scalar.All(0));
+            }
+            else
+            {
+                using var rows = _warped[(int)region].RowRange(band.Top, band.Bottom);
+                Cv2.WarpAffine(_source, rows, _matrix, new Size(width, band.Height), InterpolationFlags.Linear, BorderTypes.Constant, Scalar.All(0));
+            }
         }
 
         frame.CopyTo(destination);
