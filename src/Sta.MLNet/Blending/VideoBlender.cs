@@ -48,7 +48,8 @@ public sealed class VideoBlender : IDisposable
     /// Blends a clip. <paramref name="frames"/> is [T, H, W, 3] RGB uint8; <paramref name="landmarks"/> is
     /// [T, <paramref name="pointsPerFrame"/>, 2] float (x, y) pixel coordinates of which the first 68 points per frame
     /// are used (68- and 81-point layouts both work). The VB clip is written to <paramref name="destination"/>
-    /// ([T, H, W, 3], may not overlap the input). When <paramref name="masksDestination"/> is not empty it receives
+    /// ([T, H, W, 3]; it may be the input memory itself, since each output value depends only on the input value at
+    /// the same position and on warps of a private copy of the frame). When <paramref name="masksDestination"/> is not empty it receives
     /// the masks as [T, 4, H, W] float in <see cref="FaceRegion"/> order.
     /// </summary>
     /// <param name="frames">[T, H, W, 3] RGB uint8.</param>

@@ -213,4 +213,28 @@ public sealed class VideoBlenderPropertyTests
         using var blender = new VideoBlender(seed: 21);
         Assert.Equal(blender.BlendClip(clip, landmarks, 8).Pixels, viaStatic);
     }
+
+    [Fact]
+    public void Blending_in_place_equals_blending_into_another_buffer()
+    {
+        var (clip, landmarks) = AstronautClip.Load(frameCount: 3);
+        using var blender = new VideoBlender(seed: 4);
+        var expected = blender.BlendClip(clip, landmarks, 6).Pixels;
+        blender.BlendClip(clip.Pixels, 3, clip.Height, clip.Width, landmarks, 68, 6, clip.Pixels);
+        Assert.Equal(expected, clip.Pixels);
+    }
+
+    [Fact]
+    public void Epoch_seeds_give_fresh_reproducible_twins()
+    {
+        var (clip, landmarks) = AstronautClip.Load(frameCount: 2);
+        byte[] Twin(int epoch)
+        {
+            var output = new byte[clip.Pixels.Length];
+            VideoBlending.BlendClip(clip.Pixels, 2, clip.Height, clip.Width, landmarks, 68, VideoBlending.EpochSeed(10, epoch), 3, output);
+            return output;
+        }
+        Assert.Equal(Twin(0), Twin(0));
+        Assert.NotEqual(Twin(0), Twin(1));
+    }
 }
