@@ -76,7 +76,7 @@ public sealed class VideoBlender : IDisposable
         var maskPlane = FaceRegions.Count * height * width;
         if (!masksDestination.IsEmpty && masksDestination.Length != frameCount * maskPlane)
             throw new ArgumentException($"Mask destination needs {frameCount * maskPlane} floats ([T, 4, H, W]); got {masksDestination.Length}.", nameof(masksDestination));
-        ValidateLandmarks(landmarks, frameCount, pointsPerFrame);
+        ValidateLandmarks(landmarks, frameCount, pointsPerFrame, Options);
 
         var landmarkStride = pointsPerFrame * 2;
         for (var t = 0; t < frameCount; t++)
@@ -121,7 +121,7 @@ public sealed class VideoBlender : IDisposable
             throw new ArgumentException($"Destination needs {frameLength} bytes; got {destination.Length}.", nameof(destination));
         if (trace is not null && (trace.Height != height || trace.Width != width))
             throw new ArgumentException($"Trace is {trace.Height}x{trace.Width}, the frame {height}x{width}.", nameof(trace));
-        ValidateLandmarks(landmarks, 1, VideoBlendOptions.LandmarkCount);
+        ValidateLandmarks(landmarks, 1, VideoBlendOptions.LandmarkCount, Options);
         BlendFrameCore(frame, height, width, landmarks, draw, destination, trace);
     }
 
@@ -137,9 +137,12 @@ public sealed class VideoBlender : IDisposable
         _matrix.Dispose();
     }
 
-    /// <summary>Throws <see cref="InvalidLandmarksException"/> unless every frame has finite first-68 points.</summary>
-    public static void ValidateLandmarks(ReadOnlySpan<float> landmarks, int frameCount, int pointsPerFrame)
+    /// <summary>Throws <see cref="InvalidLandmarksException"/> unless every frame has finite first-68 points whose
+    /// three affine anchors (<see cref="VideoBlendOptions.AffineAnchorLandmarks"/>) span a triangle (all-zero or
+    /// collapsed landmarks, a common "no face" placeholder, would make the warp singular).</summary>
+    public static void ValidateLandmarks(ReadOnlySpan<float> landmarks, int frameCount, int pointsPerFrame, VideoBlendOptions? options = null)
     {
+        options ??= new VideoBlendOptions();
         if (pointsPerFrame < VideoBlendOptions.LandmarkCount)
             throw new InvalidLandmarksException($"Video-level Blending needs the 68 iBUG landmarks per frame; got {pointsPerFrame} points per frame.");
         if (landmarks.IsEmpty)
@@ -157,6 +160,12 @@ public sealed class VideoBlender : IDisposable
                     throw new InvalidLandmarksException(
                         $"Frame {t} has no usable landmarks (point {i / 2} is {frame[i]}).", t);
             }
+            int a = options.AffineAnchorLandmarks[0], b = options.AffineAnchorLandmarks[1], c = options.AffineAnchorLandmarks[2];
+            var doubleArea = (frame[2 * b] - frame[2 * a]) * (frame[2 * c + 1] - frame[2 * a + 1])
+                - (frame[2 * c] - frame[2 * a]) * (frame[2 * b + 1] - frame[2 * a + 1]);
+            if (Math.Abs(doubleArea) < 2f)
+                throw new InvalidLandmarksException(
+                    $"Frame {t} has degenerate landmarks: anchors {a}, {b}, {c} are (nearly) collinear or coincide.", t);
         }
     }
 

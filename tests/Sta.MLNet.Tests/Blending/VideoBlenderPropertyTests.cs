@@ -174,6 +174,11 @@ public sealed class VideoBlenderPropertyTests
             blender.BlendClip(clip.Pixels, 4, clip.Height, clip.Width, withNaN, 68, 0, destination));
         Assert.Equal(2, nan.FrameIndex);
         Assert.Contains("Frame 2", nan.Message);
+        var zeros = (float[])landmarks.Clone();
+        zeros.AsSpan(136, 136).Clear(); // a "no face" placeholder in frame 1
+        var degenerate = Assert.Throws<InvalidLandmarksException>(() =>
+            blender.BlendClip(clip.Pixels, 4, clip.Height, clip.Width, zeros, 68, 0, destination));
+        Assert.Equal(1, degenerate.FrameIndex);
         Assert.All(destination, b => Assert.Equal(0, b));
     }
 
