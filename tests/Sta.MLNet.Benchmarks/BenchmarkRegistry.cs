@@ -8,6 +8,7 @@ public static class BenchmarkRegistry
     public static IReadOnlyList<IBenchmarkSuite> All { get; } =
     [
         new VideoBlendBenchmarkSuite(),
+        new ClipAugmentationBenchmarkSuite(),
         new NetworkBenchmarkSuite(),
     ];
 

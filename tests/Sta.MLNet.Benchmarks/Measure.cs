@@ -6,19 +6,27 @@ namespace Sta.MLNet.Benchmarks;
 public static class Measure
 {
     /// <summary>Runs <paramref name="work"/> (argument: iteration index) <paramref name="warmup"/> times untimed, then
-    /// <paramref name="iterations"/> times; returns seconds per iteration and managed bytes allocated per iteration
-    /// on the calling thread.</summary>
-    public static (double SecondsPerIteration, double BytesPerIteration) OnOneThread(int warmup, int iterations, Action<int> work)
+    /// <paramref name="rounds"/> rounds of <paramref name="iterations"/> / rounds timed iterations; returns the median
+    /// round's seconds per iteration (robust to other processes on a shared machine) and the managed bytes allocated
+    /// per iteration on the calling thread over all rounds.</summary>
+    public static (double SecondsPerIteration, double BytesPerIteration) OnOneThread(int warmup, int iterations, Action<int> work, int rounds = 5)
     {
         for (var i = 0; i < warmup; i++) work(-1 - i);
         GC.Collect();
         GC.WaitForPendingFinalizers();
+        var perRound = Math.Max(1, iterations / rounds);
+        var roundSeconds = new double[rounds];
         var bytesBefore = GC.GetAllocatedBytesForCurrentThread();
-        var stopwatch = Stopwatch.StartNew();
-        for (var i = 0; i < iterations; i++) work(i);
-        stopwatch.Stop();
+        var index = 0;
+        for (var r = 0; r < rounds; r++)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            for (var i = 0; i < perRound; i++) work(index++);
+            roundSeconds[r] = stopwatch.Elapsed.TotalSeconds / perRound;
+        }
         var bytes = GC.GetAllocatedBytesForCurrentThread() - bytesBefore;
-        return (stopwatch.Elapsed.TotalSeconds / iterations, (double)bytes / iterations);
+        Array.Sort(roundSeconds);
+        return (roundSeconds[rounds / 2], (double)bytes / index);
     }
 
     /// <summary>Runs <paramref name="iterationsPerThread"/> iterations on each of <paramref name="threads"/> dedicated

@@ -48,7 +48,8 @@ public sealed class VideoBlender : IDisposable
     /// Blends a clip. <paramref name="frames"/> is [T, H, W, 3] RGB uint8; <paramref name="landmarks"/> is
     /// [T, <paramref name="pointsPerFrame"/>, 2] float (x, y) pixel coordinates of which the first 68 points per frame
     /// are used (68- and 81-point layouts both work). The VB clip is written to <paramref name="destination"/>
-    /// ([T, H, W, 3], may not overlap the input). When <paramref name="masksDestination"/> is not empty it receives
+    /// ([T, H, W, 3]; it may be the input memory itself, since each output value depends only on the input value at
+    /// the same position and on warps of a private copy of the frame). When <paramref name="masksDestination"/> is not empty it receives
     /// the masks as [T, 4, H, W] float in <see cref="FaceRegion"/> order.
     /// </summary>
     /// <param name="frames">[T, H, W, 3] RGB uint8.</param>
@@ -75,7 +76,7 @@ public sealed class VideoBlender : IDisposable
         var maskPlane = FaceRegions.Count * height * width;
         if (!masksDestination.IsEmpty && masksDestination.Length != frameCount * maskPlane)
             throw new ArgumentException($"Mask destination needs {frameCount * maskPlane} floats ([T, 4, H, W]); got {masksDestination.Length}.", nameof(masksDestination));
-        ValidateLandmarks(landmarks, frameCount, pointsPerFrame);
+        ValidateLandmarks(landmarks, frameCount, pointsPerFrame, Options);
 
         var landmarkStride = pointsPerFrame * 2;
         for (var t = 0; t < frameCount; t++)
@@ -120,7 +121,7 @@ public sealed class VideoBlender : IDisposable
             throw new ArgumentException($"Destination needs {frameLength} bytes; got {destination.Length}.", nameof(destination));
         if (trace is not null && (trace.Height != height || trace.Width != width))
             throw new ArgumentException($"Trace is {trace.Height}x{trace.Width}, the frame {height}x{width}.", nameof(trace));
-        ValidateLandmarks(landmarks, 1, VideoBlendOptions.LandmarkCount);
+        ValidateLandmarks(landmarks, 1, VideoBlendOptions.LandmarkCount, Options);
         BlendFrameCore(frame, height, width, landmarks, draw, destination, trace);
     }
 
@@ -136,9 +137,12 @@ public sealed class VideoBlender : IDisposable
         _matrix.Dispose();
     }
 
-    /// <summary>Throws <see cref="InvalidLandmarksException"/> unless every frame has finite first-68 points.</summary>
-    public static void ValidateLandmarks(ReadOnlySpan<float> landmarks, int frameCount, int pointsPerFrame)
+    /// <summary>Throws <see cref="InvalidLandmarksException"/> unless every frame has finite first-68 points whose
+    /// three affine anchors (<see cref="VideoBlendOptions.AffineAnchorLandmarks"/>) span a triangle (all-zero or
+    /// collapsed landmarks, a common "no face" placeholder, would make the warp singular).</summary>
+    public static void ValidateLandmarks(ReadOnlySpan<float> landmarks, int frameCount, int pointsPerFrame, VideoBlendOptions? options = null)
     {
+        options ??= new VideoBlendOptions();
         if (pointsPerFrame < VideoBlendOptions.LandmarkCount)
             throw new InvalidLandmarksException($"Video-level Blending needs the 68 iBUG landmarks per frame; got {pointsPerFrame} points per frame.");
         if (landmarks.IsEmpty)
@@ -156,6 +160,12 @@ public sealed class VideoBlender : IDisposable
                     throw new InvalidLandmarksException(
                         $"Frame {t} has no usable landmarks (point {i / 2} is {frame[i]}).", t);
             }
+            int a = options.AffineAnchorLandmarks[0], b = options.AffineAnchorLandmarks[1], c = options.AffineAnchorLandmarks[2];
+            var doubleArea = (frame[2 * b] - frame[2 * a]) * (frame[2 * c + 1] - frame[2 * a + 1])
+                - (frame[2 * c] - frame[2 * a]) * (frame[2 * b + 1] - frame[2 * a + 1]);
+            if (Math.Abs(doubleArea) < 2f)
+                throw new InvalidLandmarksException(
+                    $"Frame {t} has degenerate landmarks: anchors {a}, {b}, {c} are (nearly) collinear or coincide.", t);
         }
     }
 
@@ -172,11 +182,23 @@ public sealed class VideoBlender : IDisposable
         foreach (var region in FaceRegions.InBlendOrder)
         {
             var warp = RegionWarp.Compute(landmarks, center, draw[region], Options);
+            trace?.SetWarp(region, warp);
+            // The blend reads a region's warp only where its mask is non-zero; with WarpMaskedRowsOnly only those rows
+            // are warped (the band's matrix is M shifted by -top rows). A trace always holds whole frames.
+            var band = trace is null && Options.WarpMaskedRowsOnly ? masks.Bounds(region) : new PixelBounds(0, 0, width, height);
+            if (band.IsEmpty) continue;
             var m = (double*)_matrix.Data;
             m[0] = warp.Warp.M00; m[1] = warp.Warp.M01; m[2] = warp.Warp.M02;
-            m[3] = warp.Warp.M10; m[4] = warp.Warp.M11; m[5] = warp.Warp.M12;
-            Cv2.WarpAffine(_source, _warped[(int)region], _matrix, size, InterpolationFlags.Linear, BorderTypes.Constant, Scalar.All(0));
-            trace?.SetWarp(region, warp);
+            m[3] = warp.Warp.M10; m[4] = warp.Warp.M11; m[5] = warp.Warp.M12 - band.Top;
+            if (band.Top == 0 && band.Bottom == height)
+            {
+                Cv2.WarpAffine(_source, _warped[(int)region], _matrix, size, InterpolationFlags.Linear, BorderTypes.Constant, Scalar.All(0));
+            }
+            else
+            {
+                using var rows = _warped[(int)region].RowRange(band.Top, band.Bottom);
+                Cv2.WarpAffine(_source, rows, _matrix, new Size(width, band.Height), InterpolationFlags.Linear, BorderTypes.Constant, Scalar.All(0));
+            }
         }
 
         frame.CopyTo(destination);

@@ -34,4 +34,8 @@ public static class VideoBlending
         }
         blender.BlendClip(frames, frameCount, height, width, landmarks, pointsPerFrame, clipKey, destination, masksDestination);
     }
+
+    /// <summary>A seed for epoch <paramref name="epoch"/> derived from <paramref name="seed"/>: pass it to
+    /// <see cref="BlendClip"/> to give every real clip a fresh VB twin each epoch, reproducibly.</summary>
+    public static ulong EpochSeed(ulong seed, int epoch) => new StableRandom(seed, epoch, 0, 0x4550).NextUInt64();
 }

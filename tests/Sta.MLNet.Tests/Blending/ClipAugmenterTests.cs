@@ -166,4 +166,16 @@ public sealed class ClipAugmenterTests
         Assert.Throws<ArgumentException>(() => augmenter.Apply(ClipAugmentationParameters.Identity, clip.Pixels, 2, clip.Height, clip.Width, output));
         Assert.Throws<ArgumentException>(() => new ClipAugmenter(0, new ClipAugmentationOptions { BlurMaxKernel = 6 }));
     }
+
+    [Fact]
+    public void Per_row_entry_point_matches_an_explicit_augmenter()
+    {
+        var clip = Noise(2, 8);
+        var viaStatic = new byte[clip.Pixels.Length];
+        var parameters = ClipAugmentation.Augment(clip.Pixels, 2, clip.Height, clip.Width, seed: 12, clipKey: 5, viaStatic);
+        using var augmenter = new ClipAugmenter(seed: 12);
+        var expected = new byte[clip.Pixels.Length];
+        Assert.Equal(parameters, augmenter.Augment(clip.Pixels, 2, clip.Height, clip.Width, 5, expected));
+        Assert.Equal(expected, viaStatic);
+    }
 }

@@ -124,5 +124,11 @@ public sealed class VbFixtureParityTests(ITestOutputHelper output)
         }
         output.WriteLine($"VB frame: {differing} values differ, max {worst}");
         Assert.True(worst <= 1, $"VB frame differs by up to {worst} ({differing} values)");
+
+        // The production clip path (band warps, no trace) must give the same frame.
+        using var blender = new VideoBlender(new ScriptedVbDrawSource([run.Case.Draw()]), VideoBlendOptions.ForFaceSize(run.Width));
+        var clipOutput = new byte[run.Frame.Length];
+        blender.BlendClip(run.Frame, 1, run.Height, run.Width, run.Case.Landmarks(), 68, 0, clipOutput);
+        Assert.Equal(run.Output, clipOutput);
     }
 }
