@@ -132,7 +132,7 @@ public sealed class StaTrainer : AppendColumnsEstimator<StaDetectionTransformer>
             }
 
             using var synthesizer = blending ? new VideoBlendingSynthesizer(network) : null;
-            using var augmenter = _options.Augment ? new ClipAugmentation(network) : null;
+            using var augmenter = _options.Augment ? new NormalizedClipAugmenter(network) : null;
             var loop = new StaTrainingLoop(_options, device, (scores, labels) => DetectionMetrics.Compute(scores.Select(s => (double)s).ToList(), labels).Auc,
                 synthesizer, augmenter, line => channel.Info(MessageSensitivity.None, line));
             var result = loop.Run(detector, training, validation);

@@ -7,14 +7,14 @@ namespace Sta.MLNet.Training;
 /// Applies the clip-consistent augmentation of spec 5.5 to normalised training clips (denormalise, augment with
 /// <see cref="ClipAugmenter"/> keyed by the seed, normalise). One instance per training loop (not thread-safe).
 /// </summary>
-public sealed class ClipAugmentation : IClipAugmenter, IDisposable
+public sealed class NormalizedClipAugmenter : IClipAugmenter, IDisposable
 {
     private readonly ClipAugmenter _augmenter;
     private readonly int _frames;
     private readonly int _size;
     private byte[] _rgb = [];
 
-    public ClipAugmentation(StaNetworkOptions network, ClipAugmentationOptions? options = null)
+    public NormalizedClipAugmenter(StaNetworkOptions network, ClipAugmentationOptions? options = null)
     {
         _frames = network.NumFrames;
         _size = network.InputResolution;
