@@ -111,8 +111,7 @@ public sealed class StaTrainer : AppendColumnsEstimator<StaDetectionTransformer>
 
         using var channel = Host.Start(nameof(StaTrainer));
         var device = TorchDeviceSelector.Select(_mlContext);
-        TorchSharp.torch.manual_seed(_options.Seed);
-        var detector = new StaDetector(network);
+        var detector = GlobalTorchRandom.Seeded(_options.Seed, () => new StaDetector(network));
         try
         {
             if (_options.InitialCheckpointPath is { } checkpoint)

@@ -10,14 +10,20 @@ public sealed class I3DHead : nn.Module<Tensor, Tensor>
 #pragma warning disable IDE1006 // PyTorch attribute names: they are the state_dict keys.
     private readonly Linear fc_cls;
 #pragma warning restore IDE1006
-    private readonly Dropout _dropout;
+    private readonly double _dropout;
 
     public I3DHead(int inChannels, int numClasses, double dropout, Device? device = null) : base(nameof(I3DHead))
     {
         fc_cls = nn.Linear(inChannels, numClasses, device: device);
-        _dropout = nn.Dropout(dropout);
+        _dropout = dropout;
         RegisterComponents();
     }
+
+    /// <summary>
+    /// Source of the dropout masks in training mode. Null uses libtorch's global generator; the trainer sets a generator
+    /// per step so that dropout is reproducible and independent of other threads.
+    /// </summary>
+    public Generator? DropoutGenerator { get; set; }
 
     /// <param name="features">[B, C, T, 1, 1] per-frame features.</param>
     /// <returns>Logits [B, NumClasses].</returns>
@@ -25,6 +31,12 @@ public sealed class I3DHead : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var pooled = features.mean([2, 3, 4]);
-        return fc_cls.forward(_dropout.forward(pooled)).MoveToOuterDisposeScope();
+        if (training && _dropout > 0)
+        {
+            // Inverted dropout, drawn from our own generator (TorchSharp's Dropout cannot take one).
+            var keep = rand(pooled.shape, generator: DropoutGenerator, dtype: pooled.dtype, device: pooled.device).ge(_dropout);
+            pooled = pooled * keep.to_type(pooled.dtype) / (1 - _dropout);
+        }
+        return fc_cls.forward(pooled).MoveToOuterDisposeScope();
     }
 }

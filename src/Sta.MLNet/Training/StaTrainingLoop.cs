@@ -200,12 +200,14 @@ public sealed class StaTrainingLoop
         var target = tensor(labels.ToArray()).to(_device);
 
         // Dropout draws depend on the step only, so a resumed run draws the same masks as an uninterrupted one.
-        manual_seed((long)(DeterministicSeed.Mix(_options.Seed, state.GlobalStep, 5) >> 1));
+        using var dropoutGenerator = new Generator(DeterministicSeed.Mix(_options.Seed, state.GlobalStep, 5), _device);
+        detector.Head.DropoutGenerator = dropoutGenerator;
         optimizer.zero_grad();
         using var output = detector.forward(input);
         var loss = nn.functional.cross_entropy(output.Logits, target);
         loss.backward();
         optimizer.step();
+        detector.Head.DropoutGenerator = null;
         double value = loss.item<float>();
         if (!double.IsFinite(value))
             throw new InvalidOperationException($"Training diverged: loss is {value} at step {state.GlobalStep}. Lower the learning rate.");

@@ -14,18 +14,26 @@ internal static class TestNetworks
     public static StaDetector RandomTiny(int seed = 7, CrossAttentionBatchSemantics semantics = CrossAttentionBatchSemantics.PerClip,
         AttentionKernel kernel = AttentionKernel.Explicit)
     {
-        torch.manual_seed(seed);
+        // Every tensor is re-drawn from a local generator: tests run in parallel and must not share libtorch's global one.
         var detector = new StaDetector(StaPresets.Tiny with { BatchSemantics = semantics, AttentionKernel = kernel });
+        var g = new Generator((ulong)seed);
         using (no_grad())
         {
             foreach (var (name, tensor) in detector.state_dict())
             {
                 if (tensor.dtype != ScalarType.Float32) continue;
-                if (name.EndsWith("running_var")) tensor.uniform_(0.5, 1.5);
-                else if (name.EndsWith("running_mean") || name.Contains(".bn") && name.EndsWith("bias")) tensor.normal_(0, 0.1);
-                else if (name.Contains(".bn") && name.EndsWith("weight")) tensor.uniform_(0.5, 1.5);
-                else if (name.Contains("Adapter.up.")) tensor.normal_(0, 0.2);
-                else if (name.EndsWith("temporal_embedding")) tensor.normal_(0, 0.5);
+                using var unit = rand(tensor.shape, generator: g);
+                using var normal = randn(tensor.shape, generator: g);
+                if (name.EndsWith("running_var") || name.Contains(".bn") && name.EndsWith("weight") || name.Contains("ln_") && name.EndsWith("weight"))
+                    tensor.copy_(unit + 0.5);
+                else if (name.EndsWith("running_mean") || name.EndsWith("bias")) tensor.copy_(normal * 0.1);
+                else if (name.Contains("Adapter.up.")) tensor.copy_(normal * 0.2);
+                else if (name.EndsWith("temporal_embedding")) tensor.copy_(normal * 0.5);
+                else
+                {
+                    long fanIn = tensor.dim() > 1 ? tensor.numel() / tensor.shape[0] : tensor.numel();
+                    tensor.copy_((unit * 2 - 1) / Math.Sqrt(fanIn));
+                }
             }
         }
         detector.eval();
