@@ -39,7 +39,7 @@ public abstract class AppendColumnsTransformer : ITransformer
     /// Validates <paramref name="inputSchema"/> (throwing <see cref="ArgumentOutOfRangeException"/> like ML.NET for a
     /// missing or mistyped column) and returns the computation bound to it.
     /// </summary>
-    protected internal abstract StageMapping Bind(DataViewSchema inputSchema);
+    protected abstract StageMapping Bind(DataViewSchema inputSchema);
 
     /// <summary>Writes the stage's options (and extra streams) after the header and format version.</summary>
     protected abstract void SaveModel(StageSaveContext context);

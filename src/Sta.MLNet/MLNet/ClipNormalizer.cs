@@ -156,7 +156,7 @@ public sealed class ClipNormalizingTransformer : AppendColumnsTransformer, ILoad
     }
 
     /// <inheritdoc/>
-    protected internal override StageMapping Bind(DataViewSchema inputSchema)
+    protected override StageMapping Bind(DataViewSchema inputSchema)
     {
         var input = StageSchema.RequireVector(inputSchema, _options.InputColumnName, NumberDataViewType.Byte,
             _options.FrameCount * _options.Height * _options.Width * 3);

@@ -137,6 +137,18 @@ public class AppendColumnsTransformerTests
         stream.Position = 0;
         var reloaded = fresh.Model.Load(stream, out _);
         Assert.Equal(expected, EstimatorChecks.ReadAll(reloaded.Transform(data)));
+
+        // PredictionEngine composes the chain's row mappers (built-in ones before and after ours).
+        using var engine = fresh.Model.CreatePredictionEngine<FeatureRow, ScoreRow>(reloaded);
+        var transformed = ml.Data.CreateEnumerable<ScoreRow>(model.Transform(data), reuseRowObject: false).ToList();
+        var rows = Rows(6);
+        for (int i = 0; i < rows.Length; i++)
+        {
+            var predicted = engine.Predict(rows[i]);
+            Assert.Equal(transformed[i].Score, predicted.Score);
+            Assert.Equal(transformed[i].Products, predicted.Products);
+            Assert.Equal(transformed[i].Sign, predicted.Sign);
+        }
     }
 
     public sealed class CombinedRow

@@ -71,6 +71,20 @@ public static class EstimatorChecks
     }
 
     /// <summary>
+    /// <see cref="Check{TTransformer}"/>, then <see cref="CheckPredictionEngine{TSrc, TDst}"/> on the fitted and on the
+    /// reloaded transformer (the latter in the fresh context).
+    /// </summary>
+    public static Result Check<TTransformer, TSrc, TDst>(MLContext mlContext, IEstimator<TTransformer> estimator, IDataView validInput,
+        IDataView invalidInput, Action<MLContext>? registerInFreshContext = null)
+        where TTransformer : class, ITransformer where TSrc : class, new() where TDst : class, new()
+    {
+        var result = Check(mlContext, estimator, validInput, invalidInput, registerInFreshContext);
+        CheckPredictionEngine<TSrc, TDst>(mlContext, result.Fitted, validInput, result.Transformed);
+        CheckPredictionEngine<TSrc, TDst>(result.ReloadedContext, result.Reloaded, validInput, result.Transformed);
+        return result;
+    }
+
+    /// <summary>
     /// PredictionEngine over <paramref name="transformer"/> gives, for every row of <paramref name="input"/>, the values
     /// of <paramref name="transformed"/> in every column that <typeparamref name="TDst"/> maps.
     /// </summary>

@@ -74,7 +74,7 @@ public sealed class WeightedSumTransformer : AppendColumnsTransformer, ILoadable
         });
     }
 
-    protected internal override StageMapping Bind(DataViewSchema inputSchema) =>
+    protected override StageMapping Bind(DataViewSchema inputSchema) =>
         new Mapping(this, inputSchema, StageSchema.RequireVector(inputSchema, _inputColumn, NumberDataViewType.Single, _weights.Length));
 
     private sealed class Mapping(WeightedSumTransformer stage, DataViewSchema schema, DataViewSchema.Column input) : StageMapping(schema)
