@@ -19,7 +19,7 @@ namespace Sta.MLNet.MLNet;
 /// <c>mlContext.Model.Save</c>: options in the stage stream, weights as a separate <c>TSModel</c> entry (safetensors).
 /// Obtain one from <see cref="StaTrainer"/> or <see cref="StaDetectorCatalog.LoadStaDetector"/>.
 /// </summary>
-public sealed class StaDetectionTransformer : AppendColumnsTransformer, ILoadableStage<StaDetectionTransformer>, IDisposable
+public sealed class StaDetectionTransformer : AppendColumnsTransformer, ILoadableStage<StaDetectionTransformer>
 {
     // Format versions:
     //   0x00010001: initial (detection options, network options, weights in the TSModel entry as safetensors).
@@ -116,7 +116,7 @@ public sealed class StaDetectionTransformer : AppendColumnsTransformer, ILoadabl
     }
 
     /// <inheritdoc/>
-    protected internal override StageMapping Bind(DataViewSchema inputSchema)
+    protected override StageMapping Bind(DataViewSchema inputSchema)
     {
         var clip = StageSchema.RequireVector(inputSchema, _options.ClipColumnName, NumberDataViewType.Single, _clipLength);
         return new Mapping(this, inputSchema, clip);
@@ -191,8 +191,12 @@ public sealed class StaDetectionTransformer : AppendColumnsTransformer, ILoadabl
         }
     }
 
-    /// <summary>Releases the network's tensors.</summary>
-    public void Dispose() => _detector.Dispose();
+    /// <summary>
+    /// Frees the network's native memory now instead of at garbage collection. The transformer is unusable afterwards.
+    /// Deliberately not <see cref="IDisposable"/>: ML.NET disposes IDisposable transformers when a PredictionEngine
+    /// built on them is disposed, which would silently kill a model that is still in use.
+    /// </summary>
+    public void ReleaseNetwork() => _detector.Dispose();
 
     private sealed class Mapping(StaDetectionTransformer stage, DataViewSchema inputSchema, DataViewSchema.Column clip) : StageMapping(inputSchema)
     {

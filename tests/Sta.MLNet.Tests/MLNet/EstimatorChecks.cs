@@ -74,13 +74,17 @@ public static class EstimatorChecks
     /// <see cref="Check{TTransformer}"/>, then <see cref="CheckPredictionEngine{TSrc, TDst}"/> on the fitted and on the
     /// reloaded transformer (the latter in the fresh context).
     /// </summary>
+    /// <param name="predictionEngineTolerance">
+    /// Absolute tolerance for float values from PredictionEngine (0 = bit-identical). Stages that compute rows in batches
+    /// (the StA network) get batch-size-dependent float rounding from the BLAS kernels; they state their tolerance here.
+    /// </param>
     public static Result Check<TTransformer, TSrc, TDst>(MLContext mlContext, IEstimator<TTransformer> estimator, IDataView validInput,
-        IDataView invalidInput, Action<MLContext>? registerInFreshContext = null)
+        IDataView invalidInput, Action<MLContext>? registerInFreshContext = null, float predictionEngineTolerance = 0)
         where TTransformer : class, ITransformer where TSrc : class, new() where TDst : class, new()
     {
         var result = Check(mlContext, estimator, validInput, invalidInput, registerInFreshContext);
-        CheckPredictionEngine<TSrc, TDst>(mlContext, result.Fitted, validInput, result.Transformed);
-        CheckPredictionEngine<TSrc, TDst>(result.ReloadedContext, result.Reloaded, validInput, result.Transformed);
+        CheckPredictionEngine<TSrc, TDst>(mlContext, result.Fitted, validInput, result.Transformed, predictionEngineTolerance);
+        CheckPredictionEngine<TSrc, TDst>(result.ReloadedContext, result.Reloaded, validInput, result.Transformed, predictionEngineTolerance);
         return result;
     }
 
@@ -88,7 +92,8 @@ public static class EstimatorChecks
     /// PredictionEngine over <paramref name="transformer"/> gives, for every row of <paramref name="input"/>, the values
     /// of <paramref name="transformed"/> in every column that <typeparamref name="TDst"/> maps.
     /// </summary>
-    public static void CheckPredictionEngine<TSrc, TDst>(MLContext mlContext, ITransformer transformer, IDataView input, IDataView transformed)
+    public static void CheckPredictionEngine<TSrc, TDst>(MLContext mlContext, ITransformer transformer, IDataView input, IDataView transformed,
+        float tolerance = 0)
         where TSrc : class, new() where TDst : class, new()
     {
         using var engine = mlContext.Model.CreatePredictionEngine<TSrc, TDst>(transformer);
@@ -99,7 +104,7 @@ public static class EstimatorChecks
         Assert.NotEmpty(names);
         var fromEngine = ReadAll(predicted, names.Select(n => predicted.Schema[n]));
         var fromTransform = ReadAll(transformed, names.Select(n => transformed.Schema[n]));
-        AssertSameValues(fromTransform, fromEngine, "PredictionEngine vs Transform");
+        AssertSameValues(fromTransform, fromEngine, "PredictionEngine vs Transform", tolerance);
     }
 
     /// <summary>The <see cref="SchemaShape"/> of a schema, annotations included (ML.NET's <c>SchemaShape.Create</c>, internal).</summary>
@@ -180,7 +185,7 @@ public static class EstimatorChecks
         };
     }
 
-    private static void AssertSameValues(List<object?[]> expected, List<object?[]> actual, string what)
+    private static void AssertSameValues(List<object?[]> expected, List<object?[]> actual, string what, float tolerance = 0)
     {
         Assert.True(expected.Count == actual.Count, $"{what}: {actual.Count} rows, expected {expected.Count}.");
         for (int r = 0; r < expected.Count; r++)
@@ -189,9 +194,16 @@ public static class EstimatorChecks
             var e = expected[r].Skip(expected[r].Length - actual[r].Length).ToArray();
             Assert.True(e.Length == actual[r].Length, $"{what}: row {r} has {actual[r].Length} values.");
             for (int c = 0; c < e.Length; c++)
-                Assert.True(ValuesEqual(e[c], actual[r][c]), $"{what}: row {r}, value {c} differs: {Show(e[c])} vs {Show(actual[r][c])}.");
+                Assert.True(ValuesEqual(e[c], actual[r][c]) || tolerance > 0 && Close(e[c], actual[r][c], tolerance), $"{what}: row {r}, value {c} differs: {Show(e[c])} vs {Show(actual[r][c])}.");
         }
     }
+
+    private static bool Close(object? a, object? b, float tolerance) => (a, b) switch
+    {
+        (float x, float y) => Math.Abs(x - y) <= tolerance,
+        (float[] x, float[] y) => x.Length == y.Length && x.Zip(y).All(p => Math.Abs(p.First - p.Second) <= tolerance),
+        _ => false,
+    };
 
     private static bool ValuesEqual(object? a, object? b) => (a, b) switch
     {

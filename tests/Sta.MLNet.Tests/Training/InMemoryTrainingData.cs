@@ -40,7 +40,7 @@ internal sealed class InMemoryTrainingData(IReadOnlyList<TrainingExample> exampl
                 for (int p = 0; p < baseImage.Length; p++)
                     clip[t * baseImage.Length + p] = baseImage[p] + (p < size * size ? flicker : 0f);
             }
-            list.Add(new TrainingExample(i, clip, fake, null, $"video{i / 2}"));
+            list.Add(new TrainingExample(i, clip, fake, null, $"{(fake ? "fake" : "real")}{i / 4}"));
         }
         return list;
     }
