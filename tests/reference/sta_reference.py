@@ -135,7 +135,7 @@ class Adapter(nn.Module):
 
 
 class Block(nn.Module):
-    def __init__(self, p, literal, fused):
+    def __init__(self, p, literal, fused, fused_cross):
         super().__init__()
         w = p["width"]
         self.ln_1 = LayerNorm32(w)
@@ -145,7 +145,7 @@ class Block(nn.Module):
         self.mlp.add_module("c_fc", nn.Linear(w, p["mlp"]))
         self.mlp.add_module("gelu", QuickGELU())
         self.mlp.add_module("c_proj", nn.Linear(p["mlp"], w))
-        self.Adapter = Adapter(p, literal, fused)
+        self.Adapter = Adapter(p, literal, fused_cross)
 
     def forward(self, x):
         y = self.ln_1(x)
@@ -155,9 +155,9 @@ class Block(nn.Module):
 
 
 class Transformer(nn.Module):
-    def __init__(self, p, literal, fused):
+    def __init__(self, p, literal, fused, fused_cross):
         super().__init__()
-        self.resblocks = nn.ModuleList([Block(p, literal, fused) for _ in range(p["layers"])])
+        self.resblocks = nn.ModuleList([Block(p, literal, fused, fused_cross) for _ in range(p["layers"])])
 
     def forward(self, x):
         for b in self.resblocks:
@@ -166,7 +166,7 @@ class Transformer(nn.Module):
 
 
 class Backbone(nn.Module):
-    def __init__(self, p, literal, fused):
+    def __init__(self, p, literal, fused, fused_cross):
         super().__init__()
         w, g = p["width"], p["resolution"] // p["patch"]
         self.class_embedding = nn.Parameter(torch.randn(w) * w ** -0.5)
@@ -174,7 +174,7 @@ class Backbone(nn.Module):
         self.temporal_embedding = nn.Parameter(torch.zeros(1, p["frames"], w))
         self.conv1 = nn.Conv2d(3, w, p["patch"], p["patch"], bias=False)
         self.ln_pre = LayerNorm32(w)
-        self.transformer = Transformer(p, literal, fused)
+        self.transformer = Transformer(p, literal, fused, fused_cross)
         self.ln_post = LayerNorm32(w)
 
     def forward(self, clips):
@@ -198,9 +198,9 @@ class Head(nn.Module):
 
 
 class StA(nn.Module):
-    def __init__(self, p, literal=False, fused=False):
+    def __init__(self, p, literal=False, fused=False, fused_cross=None):
         super().__init__()
-        self.backbone = Backbone(p, literal, fused)
+        self.backbone = Backbone(p, literal, fused, fused if fused_cross is None else fused_cross)
         self.head = Head(p["width"])
 
     def forward(self, clips):
@@ -276,10 +276,11 @@ def bench(args):
         report["results"].append(entry)
         print(json.dumps(entry), flush=True)
 
-    kernels = (False, True) if hasattr(F, "scaled_dot_product_attention") else (False,)
-    for fused in kernels:
-        model = StA(p, literal=False, fused=fused).to(device)
-        tag = "fused" if fused else "explicit"
+    kernels = [(False, False, "explicit")]
+    if hasattr(F, "scaled_dot_product_attention"):
+        kernels += [(True, False, "fused-backbone"), (True, True, "fused")]
+    for fused_backbone, fused_cross, tag in kernels:
+        model = StA(p, literal=False, fused=fused_backbone, fused_cross=fused_cross).to(device)
         x8 = torch.randn(args.batch, p["frames"], 3, p["resolution"], p["resolution"], device=device)
         x1 = x8[:1].clone()
         model.eval()

@@ -51,7 +51,7 @@ public sealed class StaDetectionTransformer : AppendColumnsTransformer, ILoadabl
         _detector.eval();
         _detector.BatchSemantics = _options.BatchSemantics;
         foreach (var parameter in _detector.parameters()) parameter.requires_grad = false;
-        if (_options.UseBf16OnCuda && device.type == DeviceType.CUDA) StaPrecision.UseBFloat16ForInference(_detector);
+        if (_options.UseBf16OnCuda && device.type == DeviceType.CUDA) _detector.ComputeType = ScalarType.BFloat16;
         var network = _detector.Options;
         _clipLength = network.NumFrames * 3 * network.InputResolution * network.InputResolution;
         var outputs = new List<StageColumn>

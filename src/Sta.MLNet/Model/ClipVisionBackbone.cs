@@ -60,7 +60,7 @@ public sealed class ClipVisionBackbone : nn.Module<Tensor, Tensor>
         long tokens = _options.TokensPerFrame;
         var frames = clips.reshape(b * t, clips.shape[2], clips.shape[3], clips.shape[4]);
 
-        var patches = conv1.forward(frames);                                   // [BT, W, G, G]
+        var patches = ComputePrecision.Conv2d(conv1, frames, _options.PatchSize); // [BT, W, G, G]
         patches = patches.reshape(b * t, width, tokens - 1).permute(0, 2, 1); // [BT, G*G, W], patch p = h*G + w
         var cls = class_embedding.to_type(patches.dtype).expand(b * t, 1, width);
         var x = cat([cls, patches], 1) + positional_embedding.to_type(patches.dtype);

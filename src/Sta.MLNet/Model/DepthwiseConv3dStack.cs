@@ -19,6 +19,8 @@ public sealed class DepthwiseConv3dStack : nn.Module<Tensor, Tensor>
     private readonly Conv3d conv3;
     private readonly BatchNorm3d bn3;
 #pragma warning restore IDE1006
+    private readonly long[] _padding;
+    private readonly long _groups;
 
     public DepthwiseConv3dStack(int channels, (long T, long H, long W) kernel, double bnEpsilon, double bnMomentum, Device? device = null)
         : base(nameof(DepthwiseConv3dStack))
@@ -27,6 +29,8 @@ public sealed class DepthwiseConv3dStack : nn.Module<Tensor, Tensor>
             padding: (kernel.T / 2, kernel.H / 2, kernel.W / 2), groups: channels, bias: true, device: device);
         BatchNorm3d Norm() => nn.BatchNorm3d(channels, eps: bnEpsilon, momentum: bnMomentum, affine: true,
             track_running_stats: true, device: device);
+        _padding = [kernel.T / 2, kernel.H / 2, kernel.W / 2];
+        _groups = channels;
         conv1 = Conv();
         bn1 = Norm();
         conv2 = Conv();
@@ -39,8 +43,8 @@ public sealed class DepthwiseConv3dStack : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor volume)
     {
         using var scope = NewDisposeScope();
-        var x = nn.functional.relu(bn1.forward(conv1.forward(volume)));
-        x = nn.functional.relu(bn2.forward(conv2.forward(x)));
-        return bn3.forward(conv3.forward(x)).MoveToOuterDisposeScope();
+        var x = nn.functional.relu(bn1.forward(ComputePrecision.Conv3d(conv1, volume, _padding, _groups)));
+        x = nn.functional.relu(bn2.forward(ComputePrecision.Conv3d(conv2, x, _padding, _groups)));
+        return bn3.forward(ComputePrecision.Conv3d(conv3, x, _padding, _groups)).MoveToOuterDisposeScope();
     }
 }

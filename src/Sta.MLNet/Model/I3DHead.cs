@@ -37,6 +37,6 @@ public sealed class I3DHead : nn.Module<Tensor, Tensor>
             var keep = rand(pooled.shape, generator: DropoutGenerator, dtype: pooled.dtype, device: pooled.device).ge(_dropout);
             pooled = pooled * keep.to_type(pooled.dtype) / (1 - _dropout);
         }
-        return fc_cls.forward(pooled).MoveToOuterDisposeScope();
+        return ComputePrecision.Linear(fc_cls, pooled).MoveToOuterDisposeScope();
     }
 }

@@ -48,16 +48,16 @@ public sealed class PackedMultiheadAttention : nn.Module<Tensor, Tensor, Tensor,
         Tensor q, k, v;
         if (ReferenceEquals(query, key) && ReferenceEquals(key, value))
         {
-            var packed = nn.functional.linear(query, in_proj_weight, in_proj_bias).chunk(3, -1);
+            var packed = ComputePrecision.Linear(query, in_proj_weight, in_proj_bias).chunk(3, -1);
             (q, k, v) = (packed[0], packed[1], packed[2]);
         }
         else
         {
             var weights = in_proj_weight.chunk(3, 0);
             var biases = in_proj_bias.chunk(3, 0);
-            q = nn.functional.linear(query, weights[0], biases[0]);
-            k = nn.functional.linear(key, weights[1], biases[1]);
-            v = nn.functional.linear(value, weights[2], biases[2]);
+            q = ComputePrecision.Linear(query, weights[0], biases[0]);
+            k = ComputePrecision.Linear(key, weights[1], biases[1]);
+            v = ComputePrecision.Linear(value, weights[2], biases[2]);
         }
         // [L, N, E] -> [N*heads, L, d]: head h of batch n is row n*heads + h, matching PyTorch's layout.
         q = q.contiguous().view(queryLength, batch * _heads, headDim).transpose(0, 1);
@@ -78,6 +78,6 @@ public sealed class PackedMultiheadAttention : nn.Module<Tensor, Tensor, Tensor,
             attended = bmm(weights, v);
         }
         var merged = attended.transpose(0, 1).contiguous().view(queryLength, batch, _embed);
-        return out_proj.forward(merged).MoveToOuterDisposeScope();
+        return ComputePrecision.Linear(out_proj, merged).MoveToOuterDisposeScope();
     }
 }

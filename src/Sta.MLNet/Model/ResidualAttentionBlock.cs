@@ -19,6 +19,9 @@ public sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor>
     private readonly StaAdapter Adapter;
 #pragma warning restore IDE1006
     private ActivationTap? _tap;
+    // Set after RegisterComponents so they are not registered a second time under these names.
+    private readonly Linear _mlpIn;
+    private readonly Linear _mlpOut;
     private readonly int _index;
 
     public ResidualAttentionBlock(StaNetworkOptions options, int index, Device? device = null) : base(nameof(ResidualAttentionBlock))
@@ -33,6 +36,8 @@ public sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor>
             ("c_proj", nn.Linear(options.MlpWidth, options.Width, device: device)));
         Adapter = new StaAdapter(options, device) { TapPrefix = $"block[{index}].adapter" };
         RegisterComponents();
+        _mlpIn = (Linear)mlp[0];
+        _mlpOut = (Linear)mlp[2];
     }
 
     /// <summary>The block's adapter (for initialisation and freezing).</summary>
@@ -56,7 +61,8 @@ public sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor>
         var attended = attn.forward(normalised, normalised, normalised);
         _tap?.Record($"block[{_index}].attn", attended);
         var x = input + attended;
-        x = x + mlp.forward(ln_2.forward(x));
+        var hidden = ComputePrecision.Linear(_mlpIn, ln_2.forward(x));
+        x = x + ComputePrecision.Linear(_mlpOut, hidden * sigmoid(hidden * 1.702)); // CLIP's QuickGELU
         var output = Adapter.forward(x);
         _tap?.Record($"block[{_index}].out", output);
         return output.MoveToOuterDisposeScope();

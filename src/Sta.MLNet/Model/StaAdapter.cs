@@ -47,7 +47,7 @@ public sealed class StaAdapter : nn.Module<Tensor, Tensor>
         t_conv2 = Stack(options.TemporalKernels[1], 1, 1);
         t_conv3 = Stack(options.TemporalKernels[2], 1, 1);
         up = nn.Linear(e, options.Width, device: device);
-        cross_attention = new SpatioTemporalCrossAttention(e, options.CrossAttentionHeads, options.BatchSemantics, options.AttentionKernel, device);
+        cross_attention = new SpatioTemporalCrossAttention(e, options.CrossAttentionHeads, options.BatchSemantics, options.CrossAttentionKernel ?? options.AttentionKernel, device);
         RegisterComponents();
         ZeroUpProjection();
     }
@@ -71,7 +71,7 @@ public sealed class StaAdapter : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"Adapter input {string.Join("x", input.shape)} does not match {_grid}x{_grid} patches + CLS and {_frames}-frame clips.");
         Tap?.Record($"{TapPrefix}.in", input);
 
-        var z = nn.functional.gelu(down.forward(input));
+        var z = nn.functional.gelu(ComputePrecision.Linear(down, input));
         Tap?.Record($"{TapPrefix}.gelu1", z);
         var cls = z.narrow(0, 0, 1);
         long e = z.shape[2];
@@ -106,7 +106,7 @@ public sealed class StaAdapter : nn.Module<Tensor, Tensor>
         // [B, E, T, H, W] -> [B, T, E, H, W] -> [B*T, E, HW] -> [HW, B*T, E]
         var patchTokens = fused.permute(0, 2, 1, 3, 4).reshape(frames, e, patches).permute(2, 0, 1);
         var adapted = cat([cls, patchTokens], 0);
-        var output = nn.functional.gelu(up.forward(adapted)) + input;
+        var output = nn.functional.gelu(ComputePrecision.Linear(up, adapted)) + input;
         Tap?.Record($"{TapPrefix}.out", output);
         return output.MoveToOuterDisposeScope();
     }

@@ -43,6 +43,22 @@ public sealed class StaDetector : nn.Module<Tensor, StaOutput>
     }
 
     private ScalarType? _computeType;
+    private ScalarType? _requestedComputeType;
+
+    /// <summary>
+    /// The dtype activations flow in. Null (default) follows the patch-embedding weights (float32 unless
+    /// <see cref="StaPrecision.UseBFloat16ForInference"/> converted them). Set <see cref="ScalarType.BFloat16"/> for mixed
+    /// precision: float32 weights are cast on the fly, LayerNorm, BatchNorm statistics, softmax and logits stay float32.
+    /// </summary>
+    public ScalarType? ComputeType
+    {
+        get => _requestedComputeType;
+        set
+        {
+            _requestedComputeType = value;
+            _computeType = null;
+        }
+    }
 
     /// <summary>Forget the cached activation dtype after the parameters changed precision.</summary>
     internal void ResetComputeType() => _computeType = null;
@@ -65,7 +81,7 @@ public sealed class StaDetector : nn.Module<Tensor, StaOutput>
                 nameof(clips));
         }
         using var scope = NewDisposeScope();
-        var computeType = _computeType ??= StaPrecision.ComputeType(this);
+        var computeType = _computeType ??= _requestedComputeType ?? StaPrecision.ComputeType(this);
         var features = backbone.forward(clips.dtype == computeType ? clips : clips.to_type(computeType));
         var logits = head.forward(features).to_type(ScalarType.Float32);
         var probability = logits.softmax(1).select(1, 1);

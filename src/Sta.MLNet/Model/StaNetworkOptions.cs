@@ -65,6 +65,14 @@ public sealed record StaNetworkOptions
     /// </summary>
     public AttentionKernel AttentionKernel { get; init; } = AttentionKernel.Explicit;
 
+    /// <summary>
+    /// Attention arithmetic of the adapters' cross-attention; null (default) = same as <see cref="AttentionKernel"/>.
+    /// Separate because its head dimension (AdapterWidth / CrossAttentionHeads = 256 officially) is beyond what flash
+    /// kernels take, so on GPUs the explicit form can be the faster one there while the backbone (head dim 64) gains
+    /// from the fused kernel.
+    /// </summary>
+    public AttentionKernel? CrossAttentionKernel { get; init; }
+
     /// <summary>Patches per side of the grid.</summary>
     public int GridSize => InputResolution / PatchSize;
 

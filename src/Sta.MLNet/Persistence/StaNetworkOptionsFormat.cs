@@ -25,6 +25,7 @@ internal static class StaNetworkOptionsFormat
         writer.Write(options.BatchNormMomentum);
         writer.Write((int)options.BatchSemantics);
         writer.Write((int)options.AttentionKernel);
+        writer.Write(options.CrossAttentionKernel is { } cross ? (int)cross : -1);
     }
 
     public static StaNetworkOptions Read(BinaryReader reader)
@@ -50,6 +51,8 @@ internal static class StaNetworkOptionsFormat
             BatchSemantics = ReadEnum<CrossAttentionBatchSemantics>(reader.ReadInt32()),
             AttentionKernel = ReadEnum<AttentionKernel>(reader.ReadInt32()),
         };
+        int cross = reader.ReadInt32();
+        options = options with { CrossAttentionKernel = cross < 0 ? null : ReadEnum<AttentionKernel>(cross) };
         try
         {
             return options.Validate();

@@ -53,6 +53,8 @@ public sealed class StaTrainingLoop
         var network = detector.Options;
         detector.to(_device);
         long trainable = StaParameterGroups.Apply(detector, options.TuningMode);
+        var previousComputeType = detector.ComputeType;
+        if (options.UseBf16OnCuda && _device.type == DeviceType.CUDA) detector.ComputeType = ScalarType.BFloat16;
         var parameters = detector.parameters().Where(p => p.requires_grad).ToList();
         using var optimizer = CreateOptimizer(parameters);
         _log($"StA training: {trainable:N0} trainable parameters ({options.TuningMode}), device {_device}, batch {options.BatchSize}, " +
@@ -151,6 +153,7 @@ public sealed class StaTrainingLoop
         }
 
         detector.eval();
+        detector.ComputeType = previousComputeType;
         options.Progress?.Report(new StaTrainingProgress(StaTrainingPhase.Completed, Math.Min(state.Epoch, options.Epochs - 1), options.Epochs,
             state.GlobalStep, state.StepInEpoch, state.StepLosses.LastOrDefault(double.NaN), double.NaN, 0, TimeSpan.Zero, state.BestAuc));
         return new StaTrainingResult(state.StepLosses.ToList(), state.Epoch, new Dictionary<int, double>(state.ValidationAucs),

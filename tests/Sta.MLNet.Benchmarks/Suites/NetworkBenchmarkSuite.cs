@@ -32,10 +32,15 @@ public sealed class NetworkBenchmarkSuite : IBenchmarkSuite
         var results = new List<BenchmarkMeasurement>();
         string note = $"{presetName}, {deviceName}, torch threads {get_num_threads()}";
 
-        foreach (var kernel in new[] { AttentionKernel.Explicit, AttentionKernel.Fused })
+        var kernels = new (AttentionKernel Backbone, AttentionKernel Cross, string Tag)[]
         {
-            var options = StaPresets.ByName(presetName) with { AttentionKernel = kernel };
-            string tag = kernel.ToString().ToLowerInvariant();
+            (AttentionKernel.Explicit, AttentionKernel.Explicit, "explicit"),
+            (AttentionKernel.Fused, AttentionKernel.Explicit, "fused-backbone"),
+            (AttentionKernel.Fused, AttentionKernel.Fused, "fused"),
+        };
+        foreach (var (kernel, crossKernel, tag) in kernels)
+        {
+            var options = StaPresets.ByName(presetName) with { AttentionKernel = kernel, CrossAttentionKernel = crossKernel };
             manual_seed(0);
             using var detector = new StaDetector(options, device);
             detector.eval();
@@ -66,6 +71,15 @@ public sealed class NetworkBenchmarkSuite : IBenchmarkSuite
                 optimizer.step();
             }
             results.Add(Time($"train-frozen fp32 {tag}, batch {batch}", batch, 2, Math.Max(2, iterations / 2), device, Step, note));
+            if (bf16)
+            {
+                // Mixed precision by hand: float32 master weights, bf16 activations (what autocast does).
+                detector.ComputeType = ScalarType.BFloat16;
+                results.Add(Time($"train-frozen bf16-mixed {tag}, batch {batch}", batch, 2, Math.Max(2, iterations / 2), device, Step, note));
+                detector.eval();
+                results.Add(Time($"inference bf16-mixed {tag}, batch {batch}", batch, warmup, iterations, device, () => Infer(clips), note));
+                detector.ComputeType = null;
+            }
             detector.eval();
 
             if (bf16)

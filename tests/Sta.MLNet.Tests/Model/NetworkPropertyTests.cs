@@ -120,6 +120,32 @@ public class NetworkPropertyTests
 public class PrecisionTests
 {
     [Fact]
+    public void MixedPrecisionTrainsFloat32WeightsThroughBFloat16Activations()
+    {
+        using var scope = NewDisposeScope();
+        using var reference = TestNetworks.RandomTiny(seed: 13);
+        using var mixed = TestNetworks.RandomTiny(seed: 13);
+        mixed.ComputeType = ScalarType.BFloat16;
+        var clips = TestNetworks.RandomClips(2, StaPresets.Tiny, 4);
+        using (no_grad())
+        {
+            using var a = reference.forward(clips);
+            using var b = mixed.forward(clips);
+            Assert.True((a.Probability - b.Probability).abs().max().item<float>() < 0.05f);
+        }
+        StaParameterGroups.Apply(mixed, StaTuningMode.AdapterTuning);
+        mixed.train();
+        using var output = mixed.forward(clips);
+        var loss = nn.functional.cross_entropy(output.Logits, tensor(new long[] { 0, 1 }));
+        loss.backward();
+        var up = mixed.named_parameters().First(p => p.name.EndsWith("resblocks.0.Adapter.up.weight")).parameter;
+        Assert.Equal(ScalarType.Float32, up.dtype);
+        Assert.NotNull(up.grad);
+        Assert.Equal(ScalarType.Float32, up.grad!.dtype);
+        Assert.True(up.grad.abs().sum().item<float>() > 0);
+    }
+
+    [Fact]
     public void BFloat16InferenceStaysCloseToFloat32()
     {
         using var scope = NewDisposeScope();
