@@ -81,7 +81,7 @@ public sealed class DeepfakeBenchDataset
     {
         foreach (var video in Videos)
         {
-            var plan = ClipSampler.PlanFrameList(video.FramePaths.Count, sampling);
+            var plan = ClipSampler.PlanFrameList(video.FramePaths.Count, sampling, video.VideoId);
             if (plan.IsTooShort)
             {
                 var frameFolder = Path.GetDirectoryName(video.FramePaths[0]) ?? video.FramePaths[0];

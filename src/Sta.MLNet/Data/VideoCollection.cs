@@ -132,7 +132,7 @@ public static class VideoCollection
                 continue;
             }
 
-            var plan = ClipSampler.PlanVideo(frameCount, sampling);
+            var plan = ClipSampler.PlanVideo(frameCount, sampling, video.VideoId);
             if (plan.IsTooShort)
             {
                 onIssue(new DatasetIssue(video.VideoId, video.Path,

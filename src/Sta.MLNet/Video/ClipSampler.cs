@@ -8,9 +8,10 @@ public static class ClipSampler
 {
     /// <summary>
     /// Plans the clips of a video file with <paramref name="frameCount"/> frames. Returned indices are video frame
-    /// indices (0-based, decoding order).
+    /// indices (0-based, decoding order). <paramref name="videoKey"/> (e.g. the video id) seeds the random clip
+    /// starts of <see cref="ClipSamplingOptions.ClipStartSeed"/> and is otherwise unused.
     /// </summary>
-    public static ClipPlan PlanVideo(int frameCount, ClipSamplingOptions? options = null)
+    public static ClipPlan PlanVideo(int frameCount, ClipSamplingOptions? options = null, string? videoKey = null)
     {
         options ??= ClipSamplingOptions.DeepfakeBench;
         options.Validate();
@@ -18,7 +19,7 @@ public static class ClipSampler
         var usable = options.Protocol == ClipSamplingProtocol.DeepfakeBench
             ? EvenlySpacedIndices(frameCount, options.SampledFramesPerVideo)
             : null;
-        return Plan(frameCount, usable?.Length ?? frameCount, position => usable is null ? position : usable[position], options);
+        return Plan(frameCount, usable?.Length ?? frameCount, position => usable is null ? position : usable[position], options, videoKey);
     }
 
     /// <summary>
@@ -26,8 +27,9 @@ public static class ClipSampler
     /// <paramref name="listCount"/> entries. Returned indices are positions in that list. DeepfakeBench keeps the
     /// first <see cref="ClipSamplingOptions.SampledFramesPerVideo"/> entries (spec 5.4 step 2: its random start is
     /// always 0) and cuts consecutive entries into clips; the consecutive protocol uses the whole list.
+    /// <paramref name="videoKey"/> seeds random clip starts as in <see cref="PlanVideo"/>.
     /// </summary>
-    public static ClipPlan PlanFrameList(int listCount, ClipSamplingOptions? options = null)
+    public static ClipPlan PlanFrameList(int listCount, ClipSamplingOptions? options = null, string? videoKey = null)
     {
         options ??= ClipSamplingOptions.DeepfakeBench;
         options.Validate();
@@ -35,7 +37,7 @@ public static class ClipSampler
         var usable = options.Protocol == ClipSamplingProtocol.DeepfakeBench
             ? Math.Min(listCount, options.SampledFramesPerVideo)
             : listCount;
-        return Plan(listCount, usable, position => position, options);
+        return Plan(listCount, usable, position => position, options, videoKey);
     }
 
     /// <summary>
@@ -87,13 +89,33 @@ public static class ClipSampler
         return starts;
     }
 
-    private static ClipPlan Plan(int frameCount, int usable, Func<int, int> frameAt, ClipSamplingOptions options)
+    /// <summary>
+    /// StA's training/demo rule around the fixed starts of <see cref="ClipStarts"/>: clip i starts at a uniform draw
+    /// from [i * step, min((i + 1) * step, usable - span + 1)); a single clip from [0, usable - span + 1).
+    /// </summary>
+    public static int[] RandomClipStarts(int usable, int span, int? clipCount, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        var starts = ClipStarts(usable, span, clipCount);
+        var lastStart = usable - span;
+        if (starts.Length == 1)
+            return [random.Next(0, lastStart + 1)];
+        var step = starts.Length > 1 ? starts[1] : 0;
+        for (var i = 0; i < starts.Length; i++)
+            starts[i] = random.Next(i * step, Math.Min((i + 1) * step, lastStart + 1));
+        return starts;
+    }
+
+    private static ClipPlan Plan(int frameCount, int usable, Func<int, int> frameAt, ClipSamplingOptions options, string? videoKey)
     {
         var span = options.ClipSpan;
         var clips = new List<IReadOnlyList<int>>();
         if (usable >= span)
         {
-            foreach (var start in ClipStarts(usable, span, options.ClipsPerVideo))
+            var starts = options.ClipStartSeed is { } seed
+                ? RandomClipStarts(usable, span, options.ClipsPerVideo, new Random(StableSeed(seed, videoKey ?? string.Empty)))
+                : ClipStarts(usable, span, options.ClipsPerVideo);
+            foreach (var start in starts)
             {
                 var clip = new int[options.FramesPerClip];
                 for (var j = 0; j < clip.Length; j++)
@@ -112,6 +134,18 @@ public static class ClipSampler
             padded[j] = frameAt(PaddedPosition(j * options.FrameStride, usable, options.ShortVideo));
         clips.Add(padded);
         return new ClipPlan(frameCount, usable, span, clips, IsPadded: true);
+    }
+
+    // string.GetHashCode is randomised per process; FNV-1a over the UTF-16 code units is stable everywhere.
+    private static int StableSeed(int seed, string key)
+    {
+        var hash = 2166136261u ^ (uint)seed;
+        foreach (var c in key)
+        {
+            hash = (hash ^ (c & 0xFFu)) * 16777619u;
+            hash = (hash ^ ((uint)c >> 8)) * 16777619u;
+        }
+        return (int)(hash & 0x7FFFFFFF);
     }
 
     private static int PaddedPosition(int virtualPosition, int usable, ShortVideoPolicy policy)

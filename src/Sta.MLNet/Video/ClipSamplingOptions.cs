@@ -37,6 +37,14 @@ public sealed record ClipSamplingOptions
     /// </summary>
     public int SampledFramesPerVideo { get; init; } = 32;
 
+    /// <summary>
+    /// Default null: clip i starts exactly at i * step (DeepfakeBench's test layout). When set, each start is drawn
+    /// once, uniformly from [i * step, min((i + 1) * step, usable - span + 1)) (one clip: from [0, usable - span + 1)),
+    /// as StA's training data and demo do; the draw depends only on this seed and the video's key
+    /// (see <see cref="ClipSampler.PlanVideo"/>), so a video gets the same clips in every run and in any order.
+    /// </summary>
+    public int? ClipStartSeed { get; init; }
+
     /// <summary>Outcome for videos with fewer usable frames than one clip spans. Default <see cref="ShortVideoPolicy.Reject"/>.</summary>
     public ShortVideoPolicy ShortVideo { get; init; } = ShortVideoPolicy.Reject;
 

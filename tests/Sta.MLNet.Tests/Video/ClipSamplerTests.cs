@@ -196,6 +196,62 @@ public sealed class ClipSamplerTests
     }
 
     [Fact]
+    public void Random_starts_stay_in_their_slots_and_depend_only_on_seed_and_video_key()
+    {
+        var options = ClipSamplingOptions.DeepfakeBench with { ClipStartSeed = 1024 };
+        var seen = new HashSet<int>[4];
+        for (var i = 0; i < 4; i++)
+            seen[i] = [];
+        for (var v = 0; v < 200; v++)
+        {
+            var plan = ClipSampler.PlanFrameList(32, options, $"FF-DF_{v:D3}");
+            Assert.Equal(Clips(plan), Clips(ClipSampler.PlanFrameList(32, options, $"FF-DF_{v:D3}")));
+            for (var i = 0; i < 4; i++)
+            {
+                Assert.Equal(Range(plan.Clips[i][0], 8), plan.Clips[i]);
+                seen[i].Add(plan.Clips[i][0]);
+            }
+        }
+        // n = 32, step 8: starts drawn from [0, 8), [8, 16), [16, 24) and {24} (StA's training layout, spec 5.4).
+        Assert.Equal(Range(0, 8), seen[0].Order());
+        Assert.Equal(Range(8, 8), seen[1].Order());
+        Assert.Equal(Range(16, 8), seen[2].Order());
+        Assert.Equal([24], seen[3]);
+
+        // One clip: start drawn from [0, n - 8].
+        var single = Enumerable.Range(0, 100).Select(v => ClipSampler.PlanVideo(11, options with { Protocol = ClipSamplingProtocol.Consecutive }, $"v{v}").Clips.Single()[0]);
+        Assert.Equal([0, 1, 2, 3], single.Distinct().Order());
+    }
+
+    [Fact]
+    public void Random_starts_are_pinned_for_a_seed_and_key()
+    {
+        // Pinned: the seed derivation must not depend on the process (string.GetHashCode would).
+        var plan = ClipSampler.PlanVideo(300, ClipSamplingOptions.Consecutive with { ClipStartSeed = 1024, ClipsPerVideo = 4 }, "FF-DF_000_003");
+        Assert.Equal(PinnedRandomStarts, plan.Clips.Select(clip => clip[0]));
+    }
+
+    private static readonly int[] PinnedRandomStarts = [64, 192, 258, 292];
+
+    [Fact]
+    public void Random_starts_keep_their_promises_for_every_small_video()
+    {
+        foreach (var clipsPerVideo in new int?[] { null, 1, 3, 20 })
+        {
+            var options = ClipSamplingOptions.Consecutive with { ClipStartSeed = 5, ClipsPerVideo = clipsPerVideo };
+            for (var n = 8; n <= 120; n++)
+            {
+                var fixedStarts = ClipSampler.ClipStarts(n, 8, clipsPerVideo);
+                var starts = ClipSampler.PlanVideo(n, options, $"video{n}").Clips.Select(clip => clip[0]).ToArray();
+                Assert.Equal(fixedStarts.Length, starts.Length);
+                var step = fixedStarts.Length > 1 ? fixedStarts[1] : n - 8 + 1;
+                for (var i = 0; i < starts.Length; i++)
+                    Assert.InRange(starts[i], i * step, Math.Min((i + 1) * step, n - 8 + 1) - 1);
+            }
+        }
+    }
+
+    [Fact]
     public void Invalid_options_are_rejected()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => ClipSampler.PlanVideo(10, new ClipSamplingOptions { FramesPerClip = 0 }));
