@@ -10,12 +10,19 @@ namespace Sta.MLNet.Video;
 /// <remarks>
 /// <para>Frame index i means the i-th frame of sequential decoding; that is the reference every read is held to.
 /// Short forward jumps decode forward (<see cref="VideoReaderOptions.MaxForwardDecodeGap"/>); longer or backward
-/// jumps seek with <c>CAP_PROP_POS_FRAMES</c>. Measured on H.264 with B-frames (3 and 8, open GOP), HEVC, VP9,
-/// MPEG-4 part 2, MJPG and variable-frame-rate H.264: every seek returned the bit-identical frame of sequential
-/// decoding. Seeks are still checked: after a seek the decoder must report the position just past the requested
-/// frame. Seeking past the end of a truncated file, for instance, makes FFmpeg hand back the last decodable frame
-/// while reporting another position; the reader then restarts from frame 0, decodes forward, and stops seeking in
-/// that file. A frame that cannot be decoded is never replaced by another: <see cref="VideoFramesUnavailableException"/>.</para>
+/// jumps seek with <c>CAP_PROP_POS_FRAMES</c>. OpenCV's seek is not exact in general: it converts the index to a
+/// time with the average frame rate, so in a variable-frame-rate file it can land on another frame while its
+/// position property claims success (measured: 21 of 51 seeks wrong in a variable-rate H.264 MKV), and past the end
+/// of a truncated file it returns the last decodable frame. Every seek is therefore verified: opening demuxes the
+/// file once (no decoding) to learn each frame's timestamp (<see cref="VideoInfo.FrameCount"/> comes from the same
+/// scan), and a seek is accepted only if the decoded frame carries the requested frame's timestamp. A rejected seek
+/// makes the reader restart from frame 0, decode forward, and stop seeking in that file. Files whose timestamps
+/// cannot identify frames (missing or repeated timestamps) are always read forward. Measured on constant-rate H.264
+/// (3 and 8 B-frames, open GOP), MPEG-4 part 2 and MJPG, and on an evenly thinned variable-rate H.264 MP4: every
+/// seek accepted and bit-identical to sequential decoding.</para>
+/// <para>A frame that cannot be decoded is never replaced by another (the last good one, a black one):
+/// <see cref="VideoFramesUnavailableException"/> says which requested frames were delivered. Frames whose size
+/// differs from the first frame's count as undecodable.</para>
 /// <para>Not thread-safe: use one reader per thread.</para>
 /// </remarks>
 public sealed class VideoReader : IDisposable
@@ -24,6 +31,7 @@ public sealed class VideoReader : IDisposable
     private readonly VideoReaderOptions _options;
     private VideoCapture _capture;
     private readonly Mat _bgr = new();
+    private readonly PacketTimeline? _timeline;
     // Index of the frame the next Read/Grab returns.
     private int _nextIndex;
     // True while _bgr holds frame _nextIndex - 1 (lets a repeated request reuse it without decoding again).
@@ -35,7 +43,6 @@ public sealed class VideoReader : IDisposable
     {
         _path = path;
         _options = options;
-        _seekingTrusted = options.AllowSeeking;
         if (options.MaxForwardDecodeGap < 0)
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxForwardDecodeGap, "MaxForwardDecodeGap must be >= 0.");
         if (!File.Exists(path))
@@ -43,6 +50,7 @@ public sealed class VideoReader : IDisposable
         if (new FileInfo(path).Length == 0)
             throw new VideoDecodeException(path, VideoDecodeFailure.EmptyFile, "The video file is empty (0 bytes)");
 
+        _timeline = PacketTimeline.Scan(path);
         _capture = OpenCapture(path);
         try
         {
@@ -56,7 +64,7 @@ public sealed class VideoReader : IDisposable
         }
     }
 
-    /// <summary>Opens a video and checks that its first frame decodes.</summary>
+    /// <summary>Opens a video: demuxes it once for its frame timestamps and checks that its first frame decodes.</summary>
     /// <exception cref="VideoDecodeException">Missing, empty, unreadable file; no frames; undecodable codec.</exception>
     public static VideoReader Open(string path, VideoReaderOptions? options = null) =>
         new(path ?? throw new ArgumentNullException(nameof(path)), options ?? new VideoReaderOptions());
@@ -78,6 +86,9 @@ public sealed class VideoReader : IDisposable
 
     /// <summary>Seeks that failed their check and were replaced by decoding forward from frame 0.</summary>
     public int RejectedSeekCount { get; private set; }
+
+    /// <summary>Whether the reader currently seeks for long jumps (false after a rejected seek, or when timestamps cannot verify seeks).</summary>
+    public bool UsesSeeking => _seekingTrusted;
 
     /// <summary>Decodes one frame.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Index outside [0, FrameCount).</exception>
@@ -194,9 +205,9 @@ public sealed class VideoReader : IDisposable
         var ok = _capture.Read(_bgr) && IsValidFrame();
         if (ok)
             DecodedFrameCount++;
-        // The FFmpeg backend derives its position from the decoded frame's timestamp: after reading frame `target`
-        // it must say target + 1. Anything else means the seek landed elsewhere (e.g. past the end of a truncated file).
-        if (ok && (int)Math.Round(_capture.Get(VideoCaptureProperties.PosFrames)) == target + 1)
+        // The decoded frame's own timestamp identifies it; OpenCV's position property would not (it is derived
+        // from that timestamp and the average rate, so it agrees with a wrong landing).
+        if (ok && _timeline!.IsTimeOf(target, _capture.Get(VideoCaptureProperties.PosMsec)))
         {
             _nextIndex = target + 1;
             _bgrHoldsPrevious = true;
@@ -253,16 +264,19 @@ public sealed class VideoReader : IDisposable
 
     private VideoInfo Probe(string path)
     {
-        var announced = _capture.Get(VideoCaptureProperties.FrameCount);
-        var fps = _capture.Get(VideoCaptureProperties.Fps);
+        var announcedValue = _capture.Get(VideoCaptureProperties.FrameCount);
+        var announced = announcedValue >= 1 && announcedValue <= int.MaxValue ? (int)Math.Round(announcedValue) : 0;
+        var fpsValue = _capture.Get(VideoCaptureProperties.Fps);
+        var fps = double.IsFinite(fpsValue) && fpsValue > 0 ? fpsValue : 0;
         var codec = _capture.FourCC?.TrimEnd('\0', ' ') ?? string.Empty;
+        var demuxed = _timeline?.FrameCount ?? 0;
 
         if (!_capture.Read(_bgr) || _bgr.Empty())
         {
-            if (announced < 1)
+            if (announced < 1 && demuxed < 1)
                 throw new VideoDecodeException(path, VideoDecodeFailure.NoFrames, "The video contains no frame");
             throw new VideoDecodeException(path, VideoDecodeFailure.UnsupportedCodec,
-                $"The container announces {announced} frames of codec '{codec}' but not even the first decodes " +
+                $"The file holds {Math.Max(demuxed, announced)} frames of codec '{codec}' but not even the first decodes " +
                 "(no decoder for this codec in OpenCV's FFmpeg build, or a stream corrupt from its start)");
         }
         if (_bgr.Type() != MatType.CV_8UC3)
@@ -274,12 +288,23 @@ public sealed class VideoReader : IDisposable
         var width = _bgr.Width;
         var height = _bgr.Height;
 
-        // Containers without an index (raw streams, some live formats) report no count: count by decoding once.
-        var counted = announced < 1 || announced > int.MaxValue || double.IsNaN(announced);
-        var frameCount = counted ? CountRemainingFrames() : (int)Math.Round(announced);
-        if (counted)
+        // Seeks can be verified only when every frame has its own timestamp and the decoder reports timestamps on
+        // the same scale as the demuxer (checked on frame 0; AVI files without timestamps fail this, for instance).
+        _seekingTrusted = _options.AllowSeeking && _timeline is { TimestampsAreDistinct: true, FrameCount: > 1 } &&
+                          _timeline.IsTimeOf(0, _capture.Get(VideoCaptureProperties.PosMsec));
+
+        int frameCount;
+        if (demuxed > 0)
+            frameCount = demuxed;
+        else if (announced > 0)
+            frameCount = announced;
+        else
+        {
+            frameCount = CountRemainingFrames();
             Restart();
-        return new VideoInfo(path, frameCount, double.IsFinite(fps) && fps > 0 ? fps : 0, width, height, codec, counted);
+        }
+        var variableRate = _timeline is { FrameCount: > 1 } ? !_timeline.IsConstantRate(fps) : null;
+        return new VideoInfo(path, frameCount, announced, fps, width, height, codec, variableRate);
     }
 
     private int CountRemainingFrames()

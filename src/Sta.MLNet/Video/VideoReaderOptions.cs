@@ -11,10 +11,10 @@ public sealed record VideoReaderOptions
     public int MaxForwardDecodeGap { get; init; } = 48;
 
     /// <summary>
-    /// Whether the reader may seek at all. Default true. Every seek is verified (the decoder must report the
-    /// requested position after decoding the frame); a seek that fails the check makes the reader restart from the
-    /// first frame and decode forward, and stop seeking in that file. False = always decode forward, reopening the
-    /// file for backward jumps.
+    /// Whether the reader may seek at all. Default true. Every seek is verified (the decoded frame must carry the
+    /// requested frame's timestamp); a seek that fails the check makes the reader restart from the first frame and
+    /// decode forward, and stop seeking in that file. False = always decode forward, reopening the file for backward
+    /// jumps.
     /// </summary>
     public bool AllowSeeking { get; init; } = true;
 }

@@ -66,9 +66,9 @@ public sealed class VideoCollectionTests
         Assert.Empty(issues); // lazy
         var list = clips.ToList();
 
-        // 60-frame videos: 60 // 8 = 7 clips, step (60 - 8) // 6 = 8. The truncated file announces 60 frames.
+        // 60-frame videos: 60 // 8 = 7 clips, step (60 - 8) // 6 = 8. The truncated file holds fewer packets.
         Assert.Equal(["real_b", "real_nested/c", "fake_cut", "fake_x"], list.Select(c => c.VideoId).Distinct());
-        Assert.All(list.GroupBy(c => c.VideoId), group => Assert.Equal(7, group.Count()));
+        Assert.Equal([7, 7, VideoReader.ReadInfo(files["fake/cut.mp4"]).FrameCount / 8, 7], list.GroupBy(c => c.VideoId).Select(group => group.Count()));
         var last = list.Last(c => c.VideoId == "fake_x");
         Assert.Equal(Enumerable.Range(48, 8), last.FrameIndices);
         Assert.Equal(6, last.ClipIndex);

@@ -50,6 +50,23 @@ internal static class TestVideos
         EncodeWithFfmpeg(path, StampedFrameCount,
             "-vf select='not(eq(mod(n\\,7)\\,3))' -fps_mode vfr -c:v libx264 -preset veryfast -crf 16 -bf 3 -g 12 -pix_fmt yuv420p"));
 
+    /// <summary>
+    /// H.264 whose timestamps jump by 2 s after frame 29 (set to (i + 50) / 25 s from frame 30 on): a variable-rate
+    /// file in which OpenCV's index-to-time seek lands on wrong frames. FFmpeg 5.1 muxes two of its frames with the
+    /// same timestamp.
+    /// </summary>
+    public static string StampedH264TimestampGap => Cached("stamped_h264_gap.mp4", path =>
+        EncodeWithFfmpeg(path, StampedFrameCount,
+            "-vf setpts='if(lt(N\\,30)\\,N\\,N+50)/25/TB' -fps_mode passthrough -c:v libx264 -preset veryfast -crf 16 -bf 3 -g 12 -pix_fmt yuv420p"));
+
+    /// <summary>
+    /// The thinned variable-rate stream in Matroska: no frame index (OpenCV's count is duration x rate), and OpenCV's
+    /// seek lands on wrong frames.
+    /// </summary>
+    public static string StampedMkvVariableRate => Cached("stamped_h264_vfr.mkv", path =>
+        EncodeWithFfmpeg(path, StampedFrameCount,
+            "-vf select='not(eq(mod(n\\,7)\\,3))' -fps_mode vfr -c:v libx264 -preset veryfast -crf 16 -bf 3 -g 12 -pix_fmt yuv420p"));
+
     /// <summary>MPEG-4 part 2 ("mp4v") written by OpenCvSharp's VideoWriter.</summary>
     public static string StampedMp4v => Cached("stamped_mp4v.mp4", path => WriteWithOpenCv(path, FourCC.MP4V));
 

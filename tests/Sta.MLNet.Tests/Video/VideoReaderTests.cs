@@ -14,6 +14,7 @@ public sealed class VideoReaderTests
         "h264" => TestVideos.StampedH264,
         "h264-open-gop" => TestVideos.StampedH264OpenGop,
         "h264-vfr" => TestVideos.StampedH264VariableRate,
+        "mkv-vfr" => TestVideos.StampedMkvVariableRate,
         "mp4v" => TestVideos.StampedMp4v,
         "mjpg" => TestVideos.StampedMjpg,
         "face-motion" => TestVideos.FaceMotionH264,
@@ -31,7 +32,8 @@ public sealed class VideoReaderTests
         Assert.Equal(TestVideos.Width, info.Width);
         Assert.Equal(TestVideos.Height, info.Height);
         Assert.Equal("h264", info.Codec);
-        Assert.False(info.FrameCountWasDecoded);
+        Assert.Equal(TestVideos.StampedFrameCount, info.AnnouncedFrameCount);
+        Assert.False(info.IsVariableFrameRate);
         Assert.Equal(TimeSpan.FromSeconds(2.4), info.Duration);
     }
 
@@ -96,6 +98,7 @@ public sealed class VideoReaderTests
         }
         Assert.True(reader.SeekCount > order.Length / 2, $"only {reader.SeekCount} seeks for {order.Length} shuffled frames");
         Assert.Equal(0, reader.RejectedSeekCount);
+        Assert.True(reader.UsesSeeking);
         foreach (var image in sequential)
             image.Dispose();
     }
@@ -106,8 +109,75 @@ public sealed class VideoReaderTests
         using var reader = VideoReader.Open(TestVideos.StampedH264VariableRate);
         var kept = Enumerable.Range(0, TestVideos.StampedFrameCount).Where(stamp => stamp % 7 != 3).ToArray();
         Assert.Equal(kept.Length, reader.Info.FrameCount);
+        Assert.True(reader.Info.IsVariableFrameRate);
         using var frame = reader.ReadFrame(40);
         Assert.Equal(kept[40], TestVideos.ReadStamp(frame.Image));
+    }
+
+    /// <summary>
+    /// MKV has no frame index: OpenCV's count is duration x rate (59 here for 52 frames). The reader's count comes
+    /// from demuxing and equals what decodes.
+    /// </summary>
+    [Fact]
+    public void The_frame_count_is_exact_where_the_container_only_estimates_it()
+    {
+        using var reader = VideoReader.Open(TestVideos.StampedMkvVariableRate);
+        var kept = Enumerable.Range(0, TestVideos.StampedFrameCount).Count(stamp => stamp % 7 != 3);
+        Assert.Equal(kept, reader.Info.FrameCount);
+        Assert.Equal(kept, reader.CountDecodableFrames());
+        using var last = reader.ReadFrame(kept - 1);
+        Assert.Equal(58, TestVideos.ReadStamp(last.Image)); // 59 % 7 == 3 was dropped
+    }
+
+    /// <summary>
+    /// In the variable-rate MKV OpenCV's seek lands on another frame for 21 of 51 targets while its position property
+    /// claims success; the timestamp check rejects the first such seek and the reader decodes forward from then on.
+    /// </summary>
+    [Fact]
+    public void Seeks_that_land_on_the_wrong_frame_are_rejected_and_replaced_by_forward_decoding()
+    {
+        var kept = Enumerable.Range(0, TestVideos.StampedFrameCount).Where(stamp => stamp % 7 != 3).ToArray();
+        using var reader = VideoReader.Open(TestVideos.StampedMkvVariableRate, new VideoReaderOptions { MaxForwardDecodeGap = 0 });
+        Assert.True(reader.Info.IsVariableFrameRate);
+        Assert.True(reader.UsesSeeking);
+        var order = Enumerable.Range(0, kept.Length).ToArray();
+        new Random(1024).Shuffle(order);
+        var clip = reader.ReadClip(order);
+        try
+        {
+            Assert.Equal(order.Select(i => kept[i]), clip.Select(TestVideos.ReadStamp));
+        }
+        finally
+        {
+            foreach (var image in clip)
+                image.Dispose();
+        }
+        Assert.Equal(1, reader.RejectedSeekCount);
+        Assert.False(reader.UsesSeeking);
+    }
+
+    /// <summary>
+    /// FFmpeg muxed this file (2-second timestamp gap, B-frames) with two frames sharing one timestamp: timestamps
+    /// cannot identify frames, so the reader never seeks in it (OpenCV's seek gets 37 of its 60 frames wrong).
+    /// </summary>
+    [Fact]
+    public void Files_whose_timestamps_cannot_identify_frames_are_read_forward_only()
+    {
+        using var reader = VideoReader.Open(TestVideos.StampedH264TimestampGap, new VideoReaderOptions { MaxForwardDecodeGap = 0 });
+        Assert.Equal(TestVideos.StampedFrameCount, reader.Info.FrameCount);
+        Assert.False(reader.UsesSeeking);
+        int[] request = [45, 24, 59, 31, 2, 30];
+        var clip = reader.ReadClip(request);
+        try
+        {
+            Assert.Equal(request, clip.Select(TestVideos.ReadStamp));
+        }
+        finally
+        {
+            foreach (var image in clip)
+                image.Dispose();
+        }
+        Assert.Equal(0, reader.SeekCount);
     }
 
     [Fact]
