@@ -19,7 +19,10 @@ public sealed class VideoFrame : IDisposable
     /// <summary>0-based index of the frame in decoding (presentation) order.</summary>
     public int Index { get; }
 
-    /// <summary>Index divided by the video's average frame rate.</summary>
+    /// <summary>
+    /// Presentation time from the first frame, from the stream's timestamps (right for variable-rate video too);
+    /// index / average rate where the file has no usable timestamps.
+    /// </summary>
     public TimeSpan Timestamp { get; }
 
     /// <summary>The frame, CV_8UC3, RGB channel order, the video's own size.</summary>

@@ -317,8 +317,12 @@ public sealed class VideoReader : IDisposable
         return _nextIndex;
     }
 
-    private TimeSpan TimestampOf(int index) =>
-        Info.FramesPerSecond > 0 ? TimeSpan.FromSeconds(index / Info.FramesPerSecond) : TimeSpan.Zero;
+    private TimeSpan TimestampOf(int index)
+    {
+        if (_timeline is { TimestampsAreDistinct: true } && index < _timeline.FrameCount)
+            return TimeSpan.FromMilliseconds(_timeline.PresentationTimesMs[index] - _timeline.PresentationTimesMs[0]);
+        return Info.FramesPerSecond > 0 ? TimeSpan.FromSeconds(index / Info.FramesPerSecond) : TimeSpan.Zero;
+    }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 }

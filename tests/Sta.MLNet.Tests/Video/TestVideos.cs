@@ -67,6 +67,11 @@ internal static class TestVideos
         EncodeWithFfmpeg(path, StampedFrameCount,
             "-vf select='not(eq(mod(n\\,7)\\,3))' -fps_mode vfr -c:v libx264 -preset veryfast -crf 16 -bf 3 -g 12 -pix_fmt yuv420p"));
 
+    /// <summary>The stamped H.264 video with an AAC audio track (a 440 Hz tone) interleaved.</summary>
+    public static string StampedH264WithAudio => Cached("stamped_h264_audio.mp4", path =>
+        EncodeWithFfmpeg(path, StampedFrameCount,
+            "-f lavfi -i sine=frequency=440:duration=2.4 -c:v libx264 -preset veryfast -crf 16 -bf 3 -g 12 -pix_fmt yuv420p -c:a aac -shortest"));
+
     /// <summary>MPEG-4 part 2 ("mp4v") written by OpenCvSharp's VideoWriter.</summary>
     public static string StampedMp4v => Cached("stamped_mp4v.mp4", path => WriteWithOpenCv(path, FourCC.MP4V));
 

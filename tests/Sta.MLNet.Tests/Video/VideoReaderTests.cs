@@ -5,14 +5,15 @@ namespace Sta.MLNet.Tests.Video;
 
 public sealed class VideoReaderTests
 {
-    public static TheoryData<string> StampedVideos => new() { "h264", "h264-open-gop", "mp4v", "mjpg" };
+    public static TheoryData<string> StampedVideos => new() { "h264", "h264-open-gop", "h264-audio", "mp4v", "mjpg" };
 
-    public static TheoryData<string> AllSeekableVideos => new() { "h264", "h264-open-gop", "h264-vfr", "mp4v", "mjpg", "face-motion" };
+    public static TheoryData<string> AllSeekableVideos => new() { "h264", "h264-open-gop", "h264-vfr", "h264-audio", "mp4v", "mjpg", "face-motion" };
 
     private static string VideoNamed(string name) => name switch
     {
         "h264" => TestVideos.StampedH264,
         "h264-open-gop" => TestVideos.StampedH264OpenGop,
+        "h264-audio" => TestVideos.StampedH264WithAudio,
         "h264-vfr" => TestVideos.StampedH264VariableRate,
         "mkv-vfr" => TestVideos.StampedMkvVariableRate,
         "mp4v" => TestVideos.StampedMp4v,
@@ -50,7 +51,7 @@ public sealed class VideoReaderTests
             using (frame)
             {
                 Assert.Equal(stamps.Count, frame.Index);
-                Assert.Equal(TimeSpan.FromSeconds(frame.Index / TestVideos.FramesPerSecond), frame.Timestamp);
+                Assert.Equal(frame.Index / TestVideos.FramesPerSecond, frame.Timestamp.TotalSeconds, 6);
                 stamps.Add(TestVideos.ReadStamp(frame.Image));
             }
         }
@@ -112,6 +113,8 @@ public sealed class VideoReaderTests
         Assert.True(reader.Info.IsVariableFrameRate);
         using var frame = reader.ReadFrame(40);
         Assert.Equal(kept[40], TestVideos.ReadStamp(frame.Image));
+        // The timestamp is the frame's own (stamp / 25 s), not index / average rate.
+        Assert.Equal(kept[40] / TestVideos.FramesPerSecond, frame.Timestamp.TotalSeconds, 6);
     }
 
     /// <summary>
