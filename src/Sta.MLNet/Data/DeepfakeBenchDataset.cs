@@ -223,7 +223,9 @@ public sealed class DeepfakeBenchDataset
             return paths;
         }
 
-        // DeepfakeBench names each frame file after its index in the source video (000.png, 010.png, ...).
+        // DeepfakeBench names each frame file after its index in the source video (000.png, 010.png, ...). Its JSONs
+        // list frames in directory-listing order, and its own sort (abstract_dataset.py at db3e348) keys on the first
+        // path instead of each path, so it keeps that order; spec 5.4 and this reader sort for real.
         private List<(int Number, string Relative)> SortedByFrameNumber(List<string> paths, string location)
         {
             var numbered = new List<(int Number, string Relative)>(paths.Count);

@@ -108,7 +108,8 @@ public sealed class ClipSamplerTests
     [Fact]
     public void Evenly_spaced_indices_equal_the_exact_rational_linspace_for_every_small_video()
     {
-        // numpy's float linspace was checked against this exact formula for n <= 20000 and 8, 10, 16, 32 samples.
+        // numpy's float linspace equals this exact formula for n <= 20000 and 8, 10, 16, 32 samples
+        // (tests/reference/linspace_reference.py).
         foreach (var count in new[] { 1, 2, 8, 10, 16, 32 })
         {
             for (var n = 0; n <= 3000; n++)
