@@ -7,8 +7,9 @@ public sealed record VideoCsvOptions
     public string? Root { get; init; }
 
     /// <summary>
-    /// Label text to class, case-insensitive. Default: "real" 0, "fake" 1 and every DeepfakeBench label name
-    /// (<see cref="DeepfakeBenchLabels.Standard"/>). The texts "0" and "1" are always accepted (named "real" and "fake").
+    /// Label text to class; the dictionary's comparer decides case sensitivity. Default: "real" 0, "fake" 1 and
+    /// every DeepfakeBench label name (<see cref="DeepfakeBenchLabels.Standard"/>), case-insensitive. The texts "0"
+    /// and "1" are always accepted (named "real" and "fake").
     /// </summary>
     public IReadOnlyDictionary<string, int> LabelMapping { get; init; } = DefaultMapping;
 
