@@ -1,0 +1,9 @@
+namespace Sta.MLNet.Data;
+
+/// <summary>The splits of a DeepfakeBench dataset JSON (keys "train", "val", "test").</summary>
+public enum DatasetSplit
+{
+    Train,
+    Val,
+    Test,
+}
