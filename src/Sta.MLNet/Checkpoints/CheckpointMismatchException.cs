@@ -4,7 +4,7 @@ namespace Sta.MLNet.Checkpoints;
 /// A checkpoint does not fit the network it is loaded into. Lists every missing, unexpected and mis-shaped key at once,
 /// so a wrong file or a wrong preset is diagnosed in one go; nothing has been copied into the network when this is thrown.
 /// </summary>
-public sealed class CheckpointMismatchException : Exception
+public sealed class CheckpointMismatchException : StaException
 {
     public CheckpointMismatchException(string source, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected,
         IReadOnlyList<string> misShaped)
