@@ -1,0 +1,90 @@
+using System.CommandLine;
+using Sta.MLNet.Cli.Faces;
+using Sta.MLNet.Cli.Infrastructure;
+using Sta.MLNet.Cli.Scoring;
+
+namespace Sta.MLNet.Cli.Commands;
+
+/// <summary><c>sta score &lt;video|folder&gt;...</c>: per-video and per-clip P(fake).</summary>
+internal static class ScoreCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var inputs = new Argument<string[]>("inputs")
+        {
+            Description = "Video files and folders (searched recursively for video files).",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var checkpoint = CommonOptions.Checkpoint();
+        var model = CommonOptions.Model();
+        var preset = CommonOptions.Preset();
+        var gpu = CommonOptions.Gpu();
+        var json = new Option<string?>("--json") { Description = "Write the results as JSON to FILE ('-' = standard output instead of the table)." };
+        var csv = new Option<string?>("--csv") { Description = "Write one CSV row per clip (and per failed video) to FILE." };
+        var threshold = new Option<double>("--threshold") { Description = "P(fake) above which a video is called fake.", DefaultValueFactory = _ => 0.5 };
+        var sampling = CommonOptions.Sampling();
+        var clips = CommonOptions.Clips();
+        var detector = CommonOptions.FaceDetector();
+        var landmarks = CommonOptions.LandmarksModel();
+
+        var command = new Command("score", "Score videos: P(fake) per clip and per video, faces found, timings.")
+        {
+            inputs, checkpoint, model, preset, gpu, json, csv, threshold, sampling, clips, detector, landmarks,
+        };
+        CommandRunner.SetHandler(command, context, parse =>
+        {
+            var videos = CommonOptions.ExpandVideos(parse.GetValue(inputs)!);
+            var samplingOptions = CommonOptions.ResolveSampling(parse.GetValue(sampling)!, parse.GetValue(clips));
+            var faces = CommonOptions.ResolveFaces(parse, detector, landmarks);
+            var mlContext = DetectorLoader.Context(parse.GetValue(gpu));
+            var (stage, description) = DetectorLoader.Load(mlContext, parse.GetValue(checkpoint), parse.GetValue(model), parse.GetValue(preset)!);
+            FaceCropper cropper;
+            try
+            {
+                cropper = FaceCropper.Create(faces);
+            }
+            catch
+            {
+                stage.ReleaseNetwork();
+                throw;
+            }
+            using var scorer = new FrontEndVideoScorer(stage, cropper, samplingOptions, description);
+            return Run(context, scorer, videos, parse.GetValue(json), parse.GetValue(csv), parse.GetValue(threshold));
+        });
+        return command;
+    }
+
+    /// <summary>Scores every video, reporting as it goes; exit code 1 only when every video failed.</summary>
+    internal static int Run(CliContext context, IVideoScorer scorer, IReadOnlyList<string> videos, string? jsonPath, string? csvPath, double threshold)
+    {
+        using var report = new ScoreReport(scorer.ModelDescription, threshold, jsonPath, csvPath);
+        using (var progress = context.Progress("scoring", videos.Count))
+        {
+            try
+            {
+                foreach (var video in videos)
+                {
+                    context.CancellationToken.ThrowIfCancellationRequested();
+                    var result = scorer.Score(video, CommonOptions.LabelFromFolders(video), context.CancellationToken);
+                    report.Add(result);
+                    progress.Report(report.Results.Count, $"{Path.GetFileName(video)}: " +
+                        (result.Succeeded ? $"P(fake) {result.Probability:F4}" : $"error: {result.Error}"));
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                report.Cancelled = true;
+            }
+        }
+        report.Complete(context.Out);
+        if (jsonPath != "-") report.WriteTable(context.Out);
+        if (report.Cancelled)
+        {
+            context.Error.WriteLine($"cancelled after {report.Results.Count} of {videos.Count} video(s); their results have been written.");
+            return ExitCodes.Cancelled;
+        }
+        foreach (var failed in report.Results.Where(r => !r.Succeeded))
+            context.Error.WriteLine($"warning: {failed.Path}: {failed.Error}");
+        return report.Results.Any(r => r.Succeeded) ? ExitCodes.Success : ExitCodes.Failure;
+    }
+}

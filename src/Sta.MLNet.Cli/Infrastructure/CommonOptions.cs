@@ -1,0 +1,126 @@
+using System.CommandLine;
+using Sta.MLNet.Cli.Faces;
+using Sta.MLNet.Data;
+using Sta.MLNet.Faces;
+using Sta.MLNet.Model;
+using Sta.MLNet.Video;
+
+namespace Sta.MLNet.Cli.Infrastructure;
+
+/// <summary>Options several verbs share, created fresh for each command.</summary>
+internal static class CommonOptions
+{
+    public static Option<string> Preset() => new("--preset", "-p")
+    {
+        Description = "Network configuration of the checkpoint: official (ViT-L/14, 14 blocks), vitb16 or tiny.",
+        DefaultValueFactory = _ => "official",
+    };
+
+    public static Option<string?> Checkpoint() => new("--checkpoint", "-c")
+    {
+        Description = "StA checkpoint (.pth zip or .safetensors), e.g. the authors' sta_best.pth.",
+    };
+
+    public static Option<string?> Model() => new("--model", "-m")
+    {
+        Description = "A saved ML.NET model (.zip) that contains a StA detection stage.",
+    };
+
+    public static Option<int?> Gpu() => new("--gpu")
+    {
+        Description = "CUDA device id to run the network on (default: CPU). Fails when CUDA is not available.",
+    };
+
+    public static Option<string> FaceDetector() => new("--face-detector")
+    {
+        Description = "Face detector model: an OpenCV cascade .xml or a YuNet .onnx.",
+        DefaultValueFactory = _ => FaceModelPaths.HaarFrontalFaceAlt2,
+    };
+
+    public static Option<string> LandmarksModel() => new("--landmarks-model")
+    {
+        Description = "dlib shape predictor .dat (68 or 81 points).",
+        DefaultValueFactory = _ => FaceModelPaths.DlibShapePredictor68,
+    };
+
+    public static Option<string> Sampling() => new Option<string>("--sampling")
+    {
+        Description = "Clip sampling: deepfakebench (32 evenly spaced frames, clips of consecutive samples) or consecutive (truly consecutive frames).",
+        DefaultValueFactory = _ => "deepfakebench",
+    }.AcceptOnlyFromAmong("deepfakebench", "consecutive");
+
+    public static Option<int?> Clips() => new("--clips")
+    {
+        Description = "Clips per video (default: as many as fit side by side).",
+    };
+
+    public static StaNetworkOptions ResolvePreset(string name)
+    {
+        try
+        {
+            return StaPresets.ByName(name);
+        }
+        catch (ArgumentException error)
+        {
+            throw new UsageException(error.Message);
+        }
+    }
+
+    public static ClipSamplingOptions ResolveSampling(string name, int? clips)
+    {
+        if (clips is < 1) throw new UsageException("--clips must be at least 1.");
+        var baseOptions = name == "consecutive" ? ClipSamplingOptions.Consecutive : ClipSamplingOptions.DeepfakeBench;
+        return baseOptions with { ClipsPerVideo = clips };
+    }
+
+    public static FaceSettings ResolveFaces(ParseResult parse, Option<string> detector, Option<string> landmarks) =>
+        new(parse.GetValue(detector)!, parse.GetValue(landmarks)!);
+
+    public static string RequireFile(string path, string what)
+    {
+        if (!File.Exists(path)) throw new UsageException($"{what} not found: {path}");
+        return path;
+    }
+
+    /// <summary>Expands files and folders (recursively, sorted) into video files.</summary>
+    public static List<string> ExpandVideos(IEnumerable<string> inputs)
+    {
+        var extensions = new VideoFolderOptions().Extensions;
+        var videos = new List<string>();
+        foreach (var input in inputs)
+        {
+            if (File.Exists(input))
+            {
+                videos.Add(input);
+            }
+            else if (Directory.Exists(input))
+            {
+                var found = Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
+                    .Where(f => extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+                    .Order(StringComparer.Ordinal)
+                    .ToList();
+                if (found.Count == 0) throw new UsageException($"No video files in folder {input} (extensions: {string.Join(" ", extensions)}).");
+                videos.AddRange(found);
+            }
+            else
+            {
+                throw new UsageException($"Input not found: {input}");
+            }
+        }
+        return videos;
+    }
+
+    /// <summary>"real" or "fake" when a folder of that name (case-insensitive) contains <paramref name="path"/>.</summary>
+    public static string? LabelFromFolders(string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        while (!string.IsNullOrEmpty(directory))
+        {
+            var name = Path.GetFileName(directory);
+            if (name.Equals("real", StringComparison.OrdinalIgnoreCase)) return "real";
+            if (name.Equals("fake", StringComparison.OrdinalIgnoreCase)) return "fake";
+            directory = Path.GetDirectoryName(directory);
+        }
+        return null;
+    }
+}

@@ -1,0 +1,202 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Sta.MLNet.Cli.Infrastructure;
+
+namespace Sta.MLNet.Cli.Scoring;
+
+/// <summary>
+/// The outputs of <c>sta score</c>: a console table, a JSON document and a per-clip CSV (schemas in docs/cli.md).
+/// Files are brought up to date after every video, so an interrupted run leaves valid files with the videos done so
+/// far: the JSON is rewritten whole (written to a temporary file, then moved over the target), the CSV is appended to.
+/// </summary>
+internal sealed class ScoreReport : IDisposable
+{
+    /// <summary>Identifies the JSON layout; bumped when a field changes meaning or disappears.</summary>
+    public const string JsonSchema = "sta.score/1";
+
+    public static readonly string[] CsvHeader =
+    [
+        "path", "label", "status", "error", "video_probability", "video_score", "clip_index", "frame_indices",
+        "clip_probability", "clip_score", "frames_with_face", "frames_in_clip", "clip_skipped",
+    ];
+
+    private readonly List<VideoScoreResult> _results = [];
+    private readonly string? _jsonPath;
+    private readonly StreamWriter? _csv;
+    private readonly string _model;
+    private readonly double _threshold;
+
+    public ScoreReport(string model, double threshold, string? jsonPath, string? csvPath)
+    {
+        _model = model;
+        _threshold = threshold;
+        _jsonPath = jsonPath;
+        if (csvPath is not null)
+        {
+            CreateParent(csvPath);
+            _csv = new StreamWriter(csvPath, append: false, new UTF8Encoding(false));
+            _csv.WriteLine(Csv.Line(CsvHeader));
+            _csv.Flush();
+        }
+    }
+
+    public IReadOnlyList<VideoScoreResult> Results => _results;
+
+    public bool Cancelled { get; set; }
+
+    /// <summary>Adds a finished video and brings the files up to date.</summary>
+    public void Add(VideoScoreResult result)
+    {
+        _results.Add(result);
+        if (_csv is not null)
+        {
+            foreach (var line in CsvLines(result)) _csv.WriteLine(line);
+            _csv.Flush();
+        }
+        if (_jsonPath is not null && _jsonPath != "-") WriteJsonFile(_jsonPath);
+    }
+
+    /// <summary>Writes the final JSON (to the file, or to <paramref name="stdout"/> for "-").</summary>
+    public void Complete(TextWriter stdout)
+    {
+        if (_jsonPath == "-") stdout.WriteLine(Encoding.UTF8.GetString(Json()));
+        else if (_jsonPath is not null) WriteJsonFile(_jsonPath);
+    }
+
+    public string Verdict(double probability) => probability > _threshold ? "fake" : "real";
+
+    public static IEnumerable<string> CsvLines(VideoScoreResult r)
+    {
+        var status = r.Succeeded ? "ok" : "error";
+        if (r.Clips.Count == 0)
+        {
+            yield return Csv.Line([r.Path, r.Label, status, r.Error, Csv.Number(r.Probability), Csv.Number(r.Score), "", "", "", "", "", "", ""]);
+            yield break;
+        }
+        foreach (var c in r.Clips)
+        {
+            yield return Csv.Line([
+                r.Path, r.Label, status, r.Error, Csv.Number(r.Probability), Csv.Number(r.Score),
+                c.Index.ToString(CultureInfo.InvariantCulture), string.Join(' ', c.Frames.Select(f => f.ToString(CultureInfo.InvariantCulture))),
+                Csv.Number(c.Probability), Csv.Number(c.Score), c.FramesWithFace.ToString(CultureInfo.InvariantCulture),
+                c.Frames.Count.ToString(CultureInfo.InvariantCulture), c.Skipped,
+            ]);
+        }
+    }
+
+    public byte[] Json()
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("schema", JsonSchema);
+            w.WriteString("model", _model);
+            w.WriteNumber("threshold", _threshold);
+            w.WriteBoolean("cancelled", Cancelled);
+            w.WriteStartObject("summary");
+            w.WriteNumber("videos", _results.Count);
+            w.WriteNumber("succeeded", _results.Count(r => r.Succeeded));
+            w.WriteNumber("failed", _results.Count(r => !r.Succeeded));
+            w.WriteEndObject();
+            w.WriteStartArray("videos");
+            foreach (var r in _results) WriteVideo(w, r);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return buffer.ToArray();
+    }
+
+    private void WriteVideo(Utf8JsonWriter w, VideoScoreResult r)
+    {
+        w.WriteStartObject();
+        w.WriteString("path", r.Path);
+        WriteStringOrNull(w, "label", r.Label);
+        w.WriteString("status", r.Succeeded ? "ok" : "error");
+        WriteStringOrNull(w, "error", r.Error);
+        WriteNumberOrNull(w, "frame_count", r.FrameCount);
+        WriteNumberOrNull(w, "fps", r.FramesPerSecond);
+        WriteNumberOrNull(w, "probability", r.Probability);
+        WriteNumberOrNull(w, "score", r.Score);
+        WriteStringOrNull(w, "prediction", r.Probability is { } p ? Verdict(p) : null);
+        w.WriteNumber("clips_scored", r.ScoredClipCount);
+        w.WriteStartObject("faces");
+        w.WriteNumber("frames_examined", r.FramesExamined);
+        w.WriteNumber("frames_with_face", r.FramesWithFace);
+        w.WriteEndObject();
+        w.WriteStartObject("timings_ms");
+        w.WriteNumber("decode", Math.Round(r.Timings.DecodeMs, 3));
+        w.WriteNumber("faces", Math.Round(r.Timings.FacesMs, 3));
+        w.WriteNumber("model", Math.Round(r.Timings.ModelMs, 3));
+        w.WriteNumber("total", Math.Round(r.Timings.TotalMs, 3));
+        w.WriteEndObject();
+        w.WriteStartArray("clips");
+        foreach (var c in r.Clips)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("index", c.Index);
+            w.WriteStartArray("frames");
+            foreach (var f in c.Frames) w.WriteNumberValue(f);
+            w.WriteEndArray();
+            WriteNumberOrNull(w, "probability", c.Probability);
+            WriteNumberOrNull(w, "score", c.Score);
+            w.WriteNumber("frames_with_face", c.FramesWithFace);
+            WriteStringOrNull(w, "skipped", c.Skipped);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>The human-readable table: one row per video, then a summary line.</summary>
+    public void WriteTable(TextWriter output)
+    {
+        var rows = new List<string[]> { new[] { "video", "status", "clips", "faces", "P(fake)", "verdict", "time" } };
+        foreach (var r in _results)
+        {
+            rows.Add([
+                r.Path,
+                r.Succeeded ? "ok" : "error",
+                $"{r.ScoredClipCount}/{r.Clips.Count}",
+                $"{r.FramesWithFace}/{r.FramesExamined}",
+                r.Probability is { } p ? p.ToString("F4", CultureInfo.InvariantCulture) : "-",
+                r.Probability is { } q ? Verdict(q) : "-",
+                $"{r.Timings.TotalMs / 1000:F1}s",
+            ]);
+        }
+        Table.Write(output, rows);
+        foreach (var r in _results.Where(r => !r.Succeeded))
+            output.WriteLine($"error: {r.Path}: {r.Error}");
+        var failed = _results.Count(r => !r.Succeeded);
+        output.WriteLine($"{_results.Count} video(s): {_results.Count - failed} scored, {failed} failed" + (Cancelled ? " (cancelled)" : ""));
+    }
+
+    public void Dispose() => _csv?.Dispose();
+
+    private void WriteJsonFile(string path)
+    {
+        CreateParent(path);
+        var temporary = path + ".partial";
+        File.WriteAllBytes(temporary, Json());
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static void CreateParent(string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+    }
+
+    internal static void WriteStringOrNull(Utf8JsonWriter w, string name, string? value)
+    {
+        if (value is null) w.WriteNull(name);
+        else w.WriteString(name, value);
+    }
+
+    internal static void WriteNumberOrNull(Utf8JsonWriter w, string name, double? value)
+    {
+        if (value is { } v && double.IsFinite(v)) w.WriteNumber(name, v);
+        else w.WriteNull(name);
+    }
+}

@@ -1,0 +1,14 @@
+using System.Runtime.CompilerServices;
+
+namespace Sta.MLNet.Cli.Tests;
+
+internal static class TestAssemblySetup
+{
+    /// <summary>One torch thread, as in the library's tests: the CI machines are small and shared.</summary>
+    [ModuleInitializer]
+    internal static void SingleTorchThread()
+    {
+        TorchSharp.torch.set_num_threads(1);
+        TorchSharp.torch.set_num_interop_threads(1);
+    }
+}
