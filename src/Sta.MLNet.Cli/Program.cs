@@ -68,9 +68,9 @@ public static class Program
         var root = new RootCommand("StA deepfake video detector (Video-level Blending + Spatiotemporal Adapter) on ML.NET.")
         {
             ScoreCommand.Create(context),
-//            TrainCommand.Create(context),
+            TrainCommand.Create(context),
 //            EvaluateCommand.Create(context),
-//            PreprocessCommand.Create(context),
+            PreprocessCommand.Create(context),
 //            BlendCommand.Create(context),
             InspectCommand.Create(context),
         };
