@@ -69,7 +69,7 @@ public static class Program
         {
             ScoreCommand.Create(context),
             TrainCommand.Create(context),
-//            EvaluateCommand.Create(context),
+            EvaluateCommand.Create(context),
             PreprocessCommand.Create(context),
 //            BlendCommand.Create(context),
             InspectCommand.Create(context),
