@@ -71,7 +71,7 @@ public static class Program
             TrainCommand.Create(context),
             EvaluateCommand.Create(context),
             PreprocessCommand.Create(context),
-//            BlendCommand.Create(context),
+            BlendCommand.Create(context),
             InspectCommand.Create(context),
         };
         return root;
