@@ -1,21 +1,172 @@
+using System.Globalization;
 using System.Text.Json;
+using Sta.MLNet.Cli.Commands;
 using Sta.MLNet.Cli.Infrastructure;
+using Sta.MLNet.Cli.Scoring;
 
 namespace Sta.MLNet.Cli.Tests;
 
-public sealed class ScoreCommandTests(Xunit.Abstractions.ITestOutputHelper log)
+public sealed class ScoreCommandTests
 {
+    private static string[] TinyModel => ["--checkpoint", TestAssets.TinyCheckpoint, "--preset", "tiny"];
+
     [Fact]
-    public void Scores_a_video_with_a_tiny_checkpoint_and_writes_json_and_csv()
+    public void Scores_a_video_and_writes_json_and_csv_with_the_documented_schemas()
     {
         var folder = TestAssets.NewFolder("score");
         var json = Path.Combine(folder, "scores.json");
         var csv = Path.Combine(folder, "scores.csv");
-        var result = CliRun.Invoke("score", TestAssets.FaceVideo, "--checkpoint", TestAssets.TinyCheckpoint, "--preset", "tiny", "--json", json, "--csv", csv);
-        log.WriteLine(result.ToString());
-        log.WriteLine(File.ReadAllText(csv));
-        File.Copy(TestAssets.TinyCheckpoint, "/tmp/clitry/tiny.pth", true);
+        var result = CliRun.Invoke(["score", TestAssets.FaceVideo, .. TinyModel, "--json", json, "--csv", csv]);
         Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
         Assert.Contains("1 video(s): 1 scored, 0 failed", result.Out);
+
+        using var document = JsonDocument.Parse(File.ReadAllBytes(json));
+        var root = document.RootElement;
+        Assert.Equal(new SortedSet<string>(CliDoc.Block("score-json-fields"), StringComparer.Ordinal), JsonPaths.Of(root));
+        Assert.Equal("sta.score/1", root.GetProperty("schema").GetString());
+        Assert.False(root.GetProperty("cancelled").GetBoolean());
+        var video = Assert.Single(root.GetProperty("videos").EnumerateArray().ToList());
+        Assert.Equal("ok", video.GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, video.GetProperty("error").ValueKind);
+        Assert.Equal(16, video.GetProperty("frame_count").GetInt32());
+        Assert.Equal(25, video.GetProperty("fps").GetDouble(), 3);
+        // 16 frames, DeepfakeBench sampling: all 16 used, 2 clips of 8 consecutive frames.
+        var clips = video.GetProperty("clips").EnumerateArray().ToList();
+        Assert.Equal(2, clips.Count);
+        Assert.Equal(Enumerable.Range(8, 8), clips[1].GetProperty("frames").EnumerateArray().Select(f => f.GetInt32()));
+        var probabilities = clips.Select(c => c.GetProperty("probability").GetDouble()).ToList();
+        Assert.All(probabilities, p => Assert.InRange(p, 0, 1));
+        foreach (var clip in clips)
+            Assert.Equal(clip.GetProperty("probability").GetDouble(), 1 / (1 + Math.Exp(-clip.GetProperty("score").GetDouble())), 5);
+        Assert.Equal(probabilities.Average(), video.GetProperty("probability").GetDouble(), 12);
+        Assert.Equal(16, video.GetProperty("faces").GetProperty("frames_with_face").GetInt32());
+        Assert.True(video.GetProperty("timings_ms").GetProperty("total").GetDouble() >= video.GetProperty("timings_ms").GetProperty("model").GetDouble());
+
+        var lines = File.ReadAllLines(csv);
+        Assert.Equal(CliDoc.Block("score-csv-header").Single(), lines[0]);
+        Assert.Equal(ScoreReport.CsvHeader, lines[0].Split(','));
+        Assert.Equal(3, lines.Length);
+        var row = Csv.Parse(lines[2])[0];
+        Assert.Equal("1", row[Array.IndexOf(ScoreReport.CsvHeader, "clip_index")]);
+        Assert.Equal("8 9 10 11 12 13 14 15", row[Array.IndexOf(ScoreReport.CsvHeader, "frame_indices")]);
+        Assert.Equal(probabilities[1], double.Parse(row[Array.IndexOf(ScoreReport.CsvHeader, "clip_probability")], CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Json_to_stdout_replaces_the_table_and_the_same_video_scores_the_same()
+    {
+        var first = CliRun.Invoke(["score", TestAssets.FaceVideo, .. TinyModel, "--json", "-"]);
+        var second = CliRun.Invoke(["score", TestAssets.FaceVideo, .. TinyModel, "--json", "-", "--sampling", "consecutive"]);
+        Assert.True(first.ExitCode == ExitCodes.Success, first.ToString());
+        using var a = JsonDocument.Parse(first.Out);
+        using var b = JsonDocument.Parse(second.Out);
+        Assert.DoesNotContain("video(s):", first.Out);
+        // 16 frames: both samplings choose the same two clips, so the scores agree exactly.
+        Assert.Equal(a.RootElement.GetProperty("videos")[0].GetProperty("probability").GetDouble(),
+            b.RootElement.GetProperty("videos")[0].GetProperty("probability").GetDouble());
+    }
+
+    [Fact]
+    public void A_folder_with_a_corrupt_video_scores_the_rest_and_reports_the_bad_one()
+    {
+        var folder = TestAssets.NewFolder("mixed");
+        File.Copy(TestAssets.FaceVideo, Path.Combine(folder, "good.mp4"));
+        File.Copy(TestAssets.CorruptVideo, Path.Combine(folder, "bad.mp4"));
+        File.WriteAllText(Path.Combine(folder, "notes.txt"), "not a video");
+        var json = Path.Combine(folder, "out", "scores.json");
+        var csv = Path.Combine(folder, "out", "scores.csv");
+        var result = CliRun.Invoke(["score", folder, .. TinyModel, "--json", json, "--csv", csv]);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        Assert.Contains("2 video(s): 1 scored, 1 failed", result.Out);
+        Assert.Contains("bad.mp4", result.Error);
+        using var document = JsonDocument.Parse(File.ReadAllBytes(json));
+        var videos = document.RootElement.GetProperty("videos").EnumerateArray().ToDictionary(v => Path.GetFileName(v.GetProperty("path").GetString()!));
+        Assert.Equal(2, videos.Count);
+        Assert.Equal("error", videos["bad.mp4"].GetProperty("status").GetString());
+        Assert.Contains("bad.mp4", videos["bad.mp4"].GetProperty("error").GetString());
+        Assert.Equal(JsonValueKind.Null, videos["bad.mp4"].GetProperty("probability").ValueKind);
+        Assert.Equal("ok", videos["good.mp4"].GetProperty("status").GetString());
+        Assert.Equal(1, document.RootElement.GetProperty("summary").GetProperty("failed").GetInt32());
+        var rows = Csv.Parse(File.ReadAllText(csv)).Skip(1).ToList();
+        Assert.Single(rows, r => r[0].EndsWith("bad.mp4", StringComparison.Ordinal) && r[2] == "error" && r[3].Length > 0);
+        Assert.Equal(2, rows.Count(r => r[0].EndsWith("good.mp4", StringComparison.Ordinal) && r[2] == "ok"));
+    }
+
+    [Fact]
+    public void When_every_input_fails_the_exit_code_is_1()
+    {
+        var result = CliRun.Invoke(["score", TestAssets.CorruptVideo, .. TinyModel]);
+        Assert.True(result.ExitCode == ExitCodes.Failure, result.ToString());
+        Assert.Contains("0 scored, 1 failed", result.Out);
+    }
+
+    [Fact]
+    public void A_video_without_a_face_is_an_error_with_its_clips_marked()
+    {
+        var folder = TestAssets.NewFolder("noface");
+        var video = Path.Combine(folder, "grey.mp4");
+        TestAssets.EncodeSource(video, "-f lavfi -i color=c=gray:s=160x160:r=25", frames: 8);
+        var result = CliRun.Invoke(["score", video, .. TinyModel, "--json", "-"]);
+        Assert.True(result.ExitCode == ExitCodes.Failure, result.ToString());
+        using var document = JsonDocument.Parse(result.Out);
+        var entry = document.RootElement.GetProperty("videos")[0];
+        Assert.Contains("no face", entry.GetProperty("error").GetString());
+        Assert.Equal("no face", entry.GetProperty("clips")[0].GetProperty("skipped").GetString());
+    }
+
+    [Fact]
+    public void Cancellation_keeps_the_videos_finished_so_far_in_json_and_csv()
+    {
+        var folder = TestAssets.NewFolder("cancel");
+        var json = Path.Combine(folder, "scores.json");
+        var csv = Path.Combine(folder, "scores.csv");
+        using var cancellation = new CancellationTokenSource();
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var context = new CliContext(output, error, Interactive: false, cancellation.Token);
+        // The scorer asks to stop while the second video is being scored, as Ctrl+C would.
+        var scorer = new ScriptedScorer(onCall: n => { if (n == 2) cancellation.Cancel(); });
+        var code = ScoreCommand.Run(context, scorer, ["v1.mp4", "v2.mp4", "v3.mp4"], json, csv, 0.5);
+
+        Assert.Equal(ExitCodes.Cancelled, code);
+        using var document = JsonDocument.Parse(File.ReadAllBytes(json));
+        Assert.True(document.RootElement.GetProperty("cancelled").GetBoolean());
+        Assert.Equal(["v1.mp4"], document.RootElement.GetProperty("videos").EnumerateArray().Select(v => v.GetProperty("path").GetString()));
+        Assert.Equal(2, File.ReadAllLines(csv).Length);
+        Assert.Contains("cancelled after 1 of 3", error.ToString());
+    }
+
+    [Fact]
+    public void A_cancelled_token_before_the_start_scores_nothing_and_exits_130()
+    {
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+        var folder = TestAssets.NewFolder("precancel");
+        var json = Path.Combine(folder, "scores.json");
+        var result = CliRun.Invoke(cancellation.Token, ["score", TestAssets.FaceVideo, .. TinyModel, "--json", json]);
+        Assert.True(result.ExitCode == ExitCodes.Cancelled, result.ToString());
+        using var document = JsonDocument.Parse(File.ReadAllBytes(json));
+        Assert.Equal(0, document.RootElement.GetProperty("videos").GetArrayLength());
+    }
+
+    /// <summary>Returns a fixed result per video and runs a callback with the call number (1-based) first.</summary>
+    private sealed class ScriptedScorer(Action<int> onCall) : IVideoScorer
+    {
+        private int _calls;
+
+        public string ModelDescription => "scripted";
+
+        public VideoScoreResult Score(string path, string? label, CancellationToken cancellationToken)
+        {
+            onCall(++_calls);
+            cancellationToken.ThrowIfCancellationRequested();
+            var clip = new ClipScoreResult(0, [0, 1, 2, 3, 4, 5, 6, 7], 0.25, Math.Log(0.25 / 0.75), 8, null);
+            return new VideoScoreResult(path, label, null, 8, 25, [clip], 0.25, Math.Log(0.25 / 0.75), new ScoreTimings(1, 2, 3, 6));
+        }
+
+        public void Dispose()
+        {
+        }
     }
 }

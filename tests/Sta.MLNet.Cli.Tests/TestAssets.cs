@@ -75,18 +75,25 @@ internal static class TestAssets
     }
 
     /// <summary>Encodes <paramref name="frames"/> frames of the astronaut photo at <paramref name="size"/> px into Folder/name.</summary>
-    public static string Encode(string name, int frames, int size, string? folder = null)
+    /// <param name="mirrored">Flip the photo horizontally (a second, different-looking video).</param>
+    public static string Encode(string name, int frames, int size, string? folder = null, bool mirrored = false)
     {
         var path = Path.Combine(folder ?? Folder, name);
-        var filter = $"scale={size + 16}:{size + 16},zoompan=z='1+0.002*on':d=1:s={size}x{size}:fps=25";
-        var arguments = $"-y -v error -loop 1 -i \"{AstronautPng}\" -vf \"{filter}\" -frames:v {frames} -c:v libx264 -preset veryfast -crf 18 -pix_fmt yuv420p \"{path}\"";
+        var filter = (mirrored ? "hflip," : "") + $"scale={size + 16}:{size + 16},zoompan=z='1+0.002*on':d=1:s={size}x{size}:fps=25";
+        EncodeSource(path, $"-loop 1 -i \"{AstronautPng}\" -vf \"{filter}\"", frames);
+        return path;
+    }
+
+    /// <summary>Runs ffmpeg with <paramref name="input"/> (input and filter arguments) into an H.264 file.</summary>
+    public static void EncodeSource(string path, string input, int frames)
+    {
+        var arguments = $"-y -v error {input} -frames:v {frames} -c:v libx264 -preset veryfast -crf 18 -pix_fmt yuv420p \"{path}\"";
         using var process = Process.Start(new ProcessStartInfo("ffmpeg", arguments) { RedirectStandardError = true, UseShellExecute = false })
             ?? throw new InvalidOperationException("Cannot start ffmpeg.");
         var errors = process.StandardError.ReadToEnd();
         process.WaitForExit();
         if (process.ExitCode != 0 || !File.Exists(path))
             throw new InvalidOperationException($"ffmpeg failed ({process.ExitCode}) for {path}: {errors}");
-        return path;
     }
 
     private static string SharedDirectory
