@@ -55,6 +55,8 @@ public sealed class StaTrainingLoop
         long trainable = StaParameterGroups.Apply(detector, options.TuningMode);
         var previousComputeType = detector.ComputeType;
         if (options.UseBf16OnCuda && _device.type == DeviceType.CUDA) detector.ComputeType = ScalarType.BFloat16;
+        if (options.CudnnAutotuning && _device.type == DeviceType.CUDA && !CudnnAutotuning.TrySet(true))
+            _log("cuDNN autotuning could not be enabled with this libtorch; continuing with its default algorithms.");
         var parameters = detector.parameters().Where(p => p.requires_grad).ToList();
         using var optimizer = CreateOptimizer(parameters);
         _log($"StA training: {trainable:N0} trainable parameters ({options.TuningMode}), device {_device}, batch {options.BatchSize}, " +
