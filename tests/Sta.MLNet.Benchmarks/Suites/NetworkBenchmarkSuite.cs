@@ -90,6 +90,10 @@ public sealed class NetworkBenchmarkSuite : IBenchmarkSuite
                 results.Add(Time($"inference bf16 {tag}, batch {batch}", batch, warmup, iterations, device, () => Infer(clips), note));
             }
         }
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        process.Refresh();
+        results.Add(new BenchmarkMeasurement("process peak working set", process.PeakWorkingSet64 / (1024.0 * 1024.0), "MiB",
+            device.type == DeviceType.CUDA ? "host memory; GPU memory is sampled by build/gpu-benchmark.sh" : "all measurements above"));
         return results;
     }
 
