@@ -9,10 +9,10 @@ namespace Sta.MLNet.MLNet;
 public sealed class ClipNormalizerOptions
 {
     /// <summary>CLIP's per-channel RGB mean (OpenAI CLIP preprocessing; spec 5.6).</summary>
-    public static IReadOnlyList<float> ClipMean { get; } = [0.48145466f, 0.4578275f, 0.40821073f];
+    public static IReadOnlyList<float> ClipMean => Model.ClipNormalization.ClipMean;
 
     /// <summary>CLIP's per-channel RGB standard deviation (spec 5.6).</summary>
-    public static IReadOnlyList<float> ClipStd { get; } = [0.26862954f, 0.26130258f, 0.27577711f];
+    public static IReadOnlyList<float> ClipStd => Model.ClipNormalization.ClipStd;
 
     /// <summary>Input column: Vector&lt;Byte&gt; of FrameCount x Height x Width x 3 RGB values (HWC per frame, frames in order). Default "Frames".</summary>
     public string InputColumnName { get; set; } = "Frames";

@@ -19,7 +19,7 @@ public sealed class StaTrainingLoop
     private const string LastFolder = "last";
     private const string BestFolder = "best";
     private const string ModelFile = "model.safetensors";
-    private const string OptimizerFile = "optimizer.bin";
+    private const string OptimizerFile = "optimizer.safetensors";
     private const string StateFile = "state.json";
 
     private readonly StaTrainingOptions _options;
@@ -55,8 +55,11 @@ public sealed class StaTrainingLoop
         long trainable = StaParameterGroups.Apply(detector, options.TuningMode);
         var previousComputeType = detector.ComputeType;
         if (options.UseBf16OnCuda && _device.type == DeviceType.CUDA) detector.ComputeType = ScalarType.BFloat16;
-        var parameters = detector.parameters().Where(p => p.requires_grad).ToList();
-        using var optimizer = CreateOptimizer(parameters);
+        if (options.CudnnAutotuning && _device.type == DeviceType.CUDA && !CudnnAutotuning.TrySet(true))
+            _log("cuDNN autotuning could not be enabled with this libtorch; continuing with its default algorithms.");
+        var parameters = detector.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToList();
+        using var optimizer = new StaAdam(parameters, options.LearningRate, options.Beta1, options.Beta2, options.AdamEpsilon,
+            options.WeightDecay, decoupledWeightDecay: options.Optimizer == StaOptimizerKind.AdamW);
         _log($"StA training: {trainable:N0} trainable parameters ({options.TuningMode}), device {_device}, batch {options.BatchSize}, " +
              $"{options.Epochs} epoch(s), blending {options.VideoBlending}, augmentation {(options.Augment ? "on" : "off")}.");
 
@@ -162,15 +165,8 @@ public sealed class StaTrainingLoop
 
     private bool StepLimitReached(TrainingCheckpointState state) => _options.MaxSteps is { } max && state.GlobalStep >= max;
 
-    private OptimizerHelper CreateOptimizer(IList<Parameter> parameters) => _options.Optimizer switch
-    {
-        StaOptimizerKind.AdamL2 => optim.Adam(parameters, _options.LearningRate, _options.Beta1, _options.Beta2, _options.AdamEpsilon, _options.WeightDecay),
-        StaOptimizerKind.AdamW => optim.AdamW(parameters, _options.LearningRate, _options.Beta1, _options.Beta2, _options.AdamEpsilon, _options.WeightDecay),
-        _ => throw new ArgumentOutOfRangeException(nameof(_options.Optimizer)),
-    };
-
     /// <returns>Clips in the step's batch.</returns>
-    private int TrainStep(StaDetector detector, OptimizerHelper optimizer, List<TrainingExample> examples, TrainingCheckpointState state)
+    private int TrainStep(StaDetector detector, StaAdam optimizer, List<TrainingExample> examples, TrainingCheckpointState state)
     {
         var network = detector.Options;
         long clipLength = (long)network.NumFrames * 3 * network.InputResolution * network.InputResolution;
@@ -205,11 +201,11 @@ public sealed class StaTrainingLoop
         // Dropout draws depend on the step only, so a resumed run draws the same masks as an uninterrupted one.
         using var dropoutGenerator = new Generator(DeterministicSeed.Mix(_options.Seed, state.GlobalStep, 5), _device);
         detector.Head.DropoutGenerator = dropoutGenerator;
-        optimizer.zero_grad();
+        optimizer.ZeroGrad();
         using var output = detector.forward(input);
         var loss = nn.functional.cross_entropy(output.Logits, target);
         loss.backward();
-        optimizer.step();
+        optimizer.StepOnce();
         detector.Head.DropoutGenerator = null;
         double value = loss.item<float>();
         if (!double.IsFinite(value))
@@ -223,7 +219,7 @@ public sealed class StaTrainingLoop
 
     private long? _stepsPerEpoch;
 
-    private void AfterStep(StaDetector detector, OptimizerHelper optimizer, TrainingCheckpointState state, Stopwatch epochClock,
+    private void AfterStep(StaDetector detector, StaAdam optimizer, TrainingCheckpointState state, Stopwatch epochClock,
         long epochClips, long epochStartStep)
     {
         double seconds = Math.Max(epochClock.Elapsed.TotalSeconds, 1e-9);
@@ -278,7 +274,7 @@ public sealed class StaTrainingLoop
         return _auc(scores, labels);
     }
 
-    private void SaveCheckpoint(StaDetector detector, OptimizerHelper optimizer, TrainingCheckpointState state)
+    private void SaveCheckpoint(StaDetector detector, StaAdam optimizer, TrainingCheckpointState state)
     {
         if (_options.CheckpointDirectory is not { } directory) return;
         var last = Path.Combine(directory, LastFolder);
@@ -286,14 +282,14 @@ public sealed class StaTrainingLoop
         if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         Directory.CreateDirectory(staging);
         StaCheckpoint.Save(detector, Path.Combine(staging, ModelFile), CheckpointFormat.SafeTensors);
-        optimizer.save_state_dict(Path.Combine(staging, OptimizerFile));
+        optimizer.Save(Path.Combine(staging, OptimizerFile));
         state.Save(Path.Combine(staging, StateFile));
         // Replace the previous checkpoint only once the new one is complete: a crash leaves one usable checkpoint.
         if (Directory.Exists(last)) Directory.Delete(last, recursive: true);
         Directory.Move(staging, last);
     }
 
-    private TrainingCheckpointState? TryResume(string directory, StaDetector detector, OptimizerHelper optimizer, string fingerprint)
+    private TrainingCheckpointState? TryResume(string directory, StaDetector detector, StaAdam optimizer, string fingerprint)
     {
         var last = Path.Combine(directory, LastFolder);
         var statePath = Path.Combine(last, StateFile);
@@ -305,7 +301,7 @@ public sealed class StaTrainingLoop
                 "Use another CheckpointDirectory, delete that checkpoint, or set Resume = false.");
         StaCheckpoint.Load(detector, Path.Combine(last, ModelFile));
         detector.to(_device);
-        optimizer.load_state_dict(Path.Combine(last, OptimizerFile));
+        optimizer.Load(Path.Combine(last, OptimizerFile));
         return state;
     }
 

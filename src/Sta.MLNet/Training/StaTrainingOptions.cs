@@ -73,6 +73,10 @@ public class StaTrainingOptions
     /// <summary>bf16 mixed precision on CUDA (LayerNorm stays fp32). Ignored on the CPU.</summary>
     public bool UseBf16OnCuda { get; set; } = true;
 
+    /// <summary>Let cuDNN time its convolution algorithms and keep the fastest (PyTorch's cudnn.benchmark), on CUDA.
+    /// A process-wide libtorch setting.</summary>
+    public bool CudnnAutotuning { get; set; } = true;
+
     /// <summary>Receives a report after every step, validation and checkpoint.</summary>
     public IProgress<StaTrainingProgress>? Progress { get; set; }
 

@@ -27,6 +27,8 @@ public sealed class NetworkBenchmarkSuite : IBenchmarkSuite
         var presetName = Environment.GetEnvironmentVariable("STA_BENCH_PRESET") ?? (device.type == DeviceType.CUDA ? "official" : "tiny");
         var batch = int.Parse(Environment.GetEnvironmentVariable("STA_BENCH_BATCH") ?? "8");
         if (Environment.GetEnvironmentVariable("STA_BENCH_THREADS") is { } threads) set_num_threads(int.Parse(threads));
+        if (device.type == DeviceType.CUDA && Environment.GetEnvironmentVariable("STA_BENCH_CUDNN_BENCHMARK") != "0")
+            Console.WriteLine($"cuDNN autotuning: {(Sta.MLNet.Runtime.CudnnAutotuning.TrySet(true) ? "on" : "unavailable")}");
         bool bf16 = device.type == DeviceType.CUDA || Environment.GetEnvironmentVariable("STA_BENCH_BF16") == "1";
         int iterations = settings.Iterations(presetName == "tiny" ? 50 : 10), warmup = presetName == "tiny" ? 5 : 3;
         var results = new List<BenchmarkMeasurement>();
@@ -88,6 +90,10 @@ public sealed class NetworkBenchmarkSuite : IBenchmarkSuite
                 results.Add(Time($"inference bf16 {tag}, batch {batch}", batch, warmup, iterations, device, () => Infer(clips), note));
             }
         }
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        process.Refresh();
+        results.Add(new BenchmarkMeasurement("process peak working set", process.PeakWorkingSet64 / (1024.0 * 1024.0), "MiB",
+            device.type == DeviceType.CUDA ? "host memory; GPU memory is sampled by build/gpu-benchmark.sh" : "all measurements above"));
         return results;
     }
 

@@ -13,3 +13,14 @@ public class TorchInitialisationTests
         Assert.Equal(new float[] { 7, 10, 15, 22 }, b.data<float>().ToArray());
     }
 }
+
+public class CudnnAutotuningTests
+{
+    [Fact]
+    public void TheCudnnBenchmarkFlagCanBeSetAndRead()
+    {
+        // The flag lives in libtorch's global context even in the CPU build; setting it there is harmless.
+        Assert.True(Sta.MLNet.Runtime.CudnnAutotuning.TrySet(true));
+        Assert.True(Sta.MLNet.Runtime.CudnnAutotuning.TrySet(false));
+    }
+}

@@ -1,0 +1,77 @@
+using Sta.MLNet.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Sta.MLNet.Tests.Training;
+
+public sealed class StaAdamTests : IDisposable
+{
+    private readonly string _temp = Directory.CreateTempSubdirectory("sta-adam-").FullName;
+
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
+
+    private static (Parameter A, Parameter B) Parameters(int seed)
+    {
+        var g = new Generator((ulong)seed);
+        return (new Parameter(randn([5, 3], generator: g)), new Parameter(randn([4], generator: g)));
+    }
+
+    private static void Backward(Parameter a, Parameter b, int step)
+    {
+        var loss = (a * a * (step + 1)).sum() + (b.sin() * a.sum()).sum();
+        loss.backward();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void MatchesTorchAdamAndAdamW(bool decoupled)
+    {
+        var (a1, b1) = Parameters(1);
+        var (a2, b2) = Parameters(1);
+        using var ours = new StaAdam([("a", a1), ("b", b1)], 1e-2, 0.9, 0.999, 1e-8, 5e-2, decoupled);
+        OptimizerHelper reference = decoupled
+            ? optim.AdamW(new[] { a2, b2 }, 1e-2, 0.9, 0.999, 1e-8, 5e-2)
+            : optim.Adam(new[] { a2, b2 }, 1e-2, 0.9, 0.999, 1e-8, 5e-2);
+        for (int step = 0; step < 5; step++)
+        {
+            ours.ZeroGrad();
+            Backward(a1, b1, step);
+            ours.StepOnce();
+            reference.zero_grad();
+            Backward(a2, b2, step);
+            reference.step();
+        }
+        Assert.True((a1 - a2).abs().max().item<float>() < 1e-6f);
+        Assert.True((b1 - b2).abs().max().item<float>() < 1e-6f);
+    }
+
+    [Fact]
+    public void SavedStateResumesBitExactly()
+    {
+        var (a1, b1) = Parameters(2);
+        var (a2, b2) = Parameters(2);
+        using var first = new StaAdam([("a", a1), ("b", b1)], 1e-2, 0.9, 0.999, 1e-8, 5e-4, false);
+        using var second = new StaAdam([("a", a2), ("b", b2)], 1e-2, 0.9, 0.999, 1e-8, 5e-4, false);
+        for (int step = 0; step < 3; step++)
+        {
+            first.ZeroGrad(); Backward(a1, b1, step); first.StepOnce();
+            second.ZeroGrad(); Backward(a2, b2, step); second.StepOnce();
+        }
+        var path = Path.Combine(_temp, "adam.safetensors");
+        second.Save(path);
+        using var restored = new StaAdam([("a", a2), ("b", b2)], 1e-2, 0.9, 0.999, 1e-8, 5e-4, false);
+        restored.Load(path);
+        Assert.Equal(3, restored.Step);
+        for (int step = 3; step < 6; step++)
+        {
+            first.ZeroGrad(); Backward(a1, b1, step); first.StepOnce();
+            restored.ZeroGrad(); Backward(a2, b2, step); restored.StepOnce();
+        }
+        Assert.True(a1.eq(a2).all().item<bool>() && b1.eq(b2).all().item<bool>());
+
+        using var other = new StaAdam([("c", a2)], 1e-2, 0.9, 0.999, 1e-8, 5e-4, false);
+        Assert.Contains("'c'", Assert.Throws<InvalidDataException>(() => other.Load(path)).Message);
+    }
+}
