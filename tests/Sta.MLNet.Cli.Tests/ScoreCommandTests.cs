@@ -94,6 +94,34 @@ public sealed class ScoreCommandTests
     }
 
     [Fact]
+    public void A_truncated_video_scores_the_clips_that_decode_and_marks_the_others()
+    {
+        var folder = TestAssets.NewFolder("truncated");
+        var whole = Path.Combine(folder, "whole.mp4");
+        // The index first (faststart), so that the cut file still opens and lists all 32 frames.
+        TestAssets.EncodeSource(whole, $"-loop 1 -i \"{TestAssets.AstronautPng}\" -vf \"scale=336:336,zoompan=z='1+0.002*on':d=1:s=320x320:fps=25\" -movflags +faststart", frames: 32);
+        var bytes = File.ReadAllBytes(whole);
+        var cut = Path.Combine(folder, "cut.mp4");
+        File.WriteAllBytes(cut, bytes[..(bytes.Length * 90 / 100)]);
+
+        var result = CliRun.Invoke(["score", cut, .. TinyModel, "--json", "-"]);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        using var document = JsonDocument.Parse(result.Out);
+        var video = document.RootElement.GetProperty("videos")[0];
+        Assert.Equal("ok", video.GetProperty("status").GetString());
+        var clips = video.GetProperty("clips").EnumerateArray().ToList();
+        // Demuxing finds the packets left in the cut file; the last of them no longer decode.
+        Assert.InRange(video.GetProperty("frame_count").GetInt32(), 16, 31);
+        var scored = clips.Where(c => c.GetProperty("probability").ValueKind == JsonValueKind.Number).ToList();
+        var failed = clips.Except(scored).ToList();
+        Assert.NotEmpty(scored);
+        Assert.NotEmpty(failed);
+        Assert.All(failed, c => Assert.StartsWith("decode error", c.GetProperty("skipped").GetString()));
+        Assert.Equal(scored.Count, video.GetProperty("clips_scored").GetInt32());
+        Assert.Equal(scored.Average(c => c.GetProperty("probability").GetDouble()), video.GetProperty("probability").GetDouble(), 12);
+    }
+
+    [Fact]
     public void When_every_input_fails_the_exit_code_is_1()
     {
         var result = CliRun.Invoke(["score", TestAssets.CorruptVideo, .. TinyModel]);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OpenCvSharp;
 using Sta.MLNet.Cli.Faces;
 using Sta.MLNet.Evaluation;
 using Sta.MLNet.MLNet;
@@ -11,8 +12,8 @@ namespace Sta.MLNet.Cli.Scoring;
 /// Scores a video with the library's parts: <see cref="VideoReader"/> decodes the frames of each clip that
 /// <see cref="ClipSampler"/> plans, <see cref="FaceCropper"/> aligns the faces (256 px, resized to the network's
 /// resolution), <see cref="ClipNormalization"/> normalises, and <see cref="StaDetectionTransformer.ScoreClip"/> scores.
-/// The video's probability is the mean of its scored clips' probabilities (spec 7). Clips without any face are
-/// reported and left out of the mean; a video without any scored clip is an error.
+/// The video's probability is the mean of its scored clips' probabilities (spec 7). Clips without any face, and
+/// clips that do not decode (a truncated file), are reported and left out of the mean; a video without any scored clip is an error.
 /// </summary>
 internal sealed class FrontEndVideoScorer : IVideoScorer
 {
@@ -66,9 +67,22 @@ internal sealed class FrontEndVideoScorer : IVideoScorer
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var indices = plan.Clips[c];
+                Mat[] images;
                 decode.Start();
-                var images = reader.ReadClip(indices);
-                decode.Stop();
+                try
+                {
+                    images = reader.ReadClip(indices);
+                }
+                catch (VideoDecodeException error)
+                {
+                    // A truncated or damaged file: the clips that decode are still worth scoring.
+                    clips.Add(new ClipScoreResult(c, indices, null, null, 0, $"decode error: {error.Message}"));
+                    continue;
+                }
+                finally
+                {
+                    decode.Stop();
+                }
                 CroppedClip? crop;
                 try
                 {
@@ -103,7 +117,8 @@ internal sealed class FrontEndVideoScorer : IVideoScorer
 
         var scored = clips.Where(c => c.Probability is not null).ToList();
         if (scored.Count == 0)
-            return Failed($"no face found in any of the {clips.Count} clip(s)");
+            return Failed(clips.FirstOrDefault(c => c.Skipped!.StartsWith("decode error", StringComparison.Ordinal))?.Skipped
+                          ?? $"no face found in any of the {clips.Count} clip(s)");
         // float64 sum in clip order, as VideoAggregation does.
         var mean = scored.Sum(c => c.Probability!.Value) / scored.Count;
         return new VideoScoreResult(path, label, null, frameCount, fps, clips, mean, BinaryScore.FromProbability(mean), Timings());
