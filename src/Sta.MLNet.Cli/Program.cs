@@ -12,6 +12,8 @@ public static class Program
         // Per-file decode problems are reported by the verbs themselves; OpenCV's warnings about the same files would
         // only bury those reports. A level the user set through OPENCV_LOG_LEVEL wins.
         if (Environment.GetEnvironmentVariable("OPENCV_LOG_LEVEL") is null) OpenCvSharp.Cv2.SetLogLevel(OpenCvSharp.LogLevel.ERROR);
+        // Numbers in tables, progress lines and files read the same on every machine.
+        System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
         using var cancellation = new CancellationTokenSource();
         // The first Ctrl+C asks the running verb to stop at its next item and write what is done; a second one
         // falls through to the default handler and ends the process.

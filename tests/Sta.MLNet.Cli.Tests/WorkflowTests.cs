@@ -42,9 +42,11 @@ public sealed class PreprocessedDataset
                 if (_model is not null) return _model;
                 var path = Path.Combine(Root, "model.zip");
                 var result = CliRun.Invoke("train", "-d", Json, "--preset", "tiny", "--epochs", "1", "--batch-size", "2", "--lr", "1e-3",
-                    "--vb", "real-fake", "--no-augment", "--seed", "3", "-o", path);
+                    "--vb", "real-fake", "--no-augment", "--seed", "3", "--validation", Json, "--validation-split", "train", "-o", path);
                 Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
                 Assert.Contains("saved", result.Out);
+                Assert.Contains("best epoch 1 (validation clip AUC", result.Out);
+                Assert.Contains("training on 4 clip(s), validating on 4", result.Error);
                 return _model = path;
             }
         }
@@ -149,6 +151,18 @@ public sealed class WorkflowTests(PreprocessedDataset data) : IClassFixture<Prep
         Assert.True(result.ExitCode == ExitCodes.Failure, result.ToString());
         Assert.Contains("no face", result.Error);
         Assert.Contains("0 video(s) written", result.Out);
+    }
+
+    [Fact]
+    public void Preprocess_stopped_before_the_first_video_leaves_a_valid_empty_json_and_exits_130()
+    {
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+        var output = Path.Combine(TestAssets.NewFolder("pre-cancel"), "out");
+        var result = CliRun.Invoke(cancellation.Token, "preprocess", data.Raw, "-o", output, "--dataset-name", "Stopped");
+        Assert.True(result.ExitCode == ExitCodes.Cancelled, result.ToString());
+        using var document = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(output, "Stopped.json")));
+        Assert.Empty(document.RootElement.GetProperty("Stopped").EnumerateObject());
     }
 
     [Fact]

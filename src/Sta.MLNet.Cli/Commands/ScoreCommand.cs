@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Sta.MLNet.Cli.Faces;
 using Sta.MLNet.Cli.Infrastructure;
 using Sta.MLNet.Cli.Scoring;
@@ -68,7 +69,7 @@ internal static class ScoreCommand
                     var result = scorer.Score(video, CommonOptions.LabelFromFolders(video), context.CancellationToken);
                     report.Add(result);
                     progress.Report(report.Results.Count, $"{Path.GetFileName(video)}: " +
-                        (result.Succeeded ? $"P(fake) {result.Probability:F4}" : $"error: {result.Error}"));
+                        (result.Succeeded ? $"P(fake) {result.Probability!.Value.ToString("F4", CultureInfo.InvariantCulture)}" : $"error: {result.Error}"));
                 }
             }
             catch (OperationCanceledException)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Sta.MLNet.Cli.Infrastructure;
 using Sta.MLNet.Cli.Scoring;
 using Sta.MLNet.Cli.Training;
@@ -124,8 +125,9 @@ internal static class TrainCommand
             progress.Dispose();
             var result = trainer.LastResult;
             var summary = $"saved {outputPath}: {result?.EpochsCompleted ?? 0} epoch(s), {result?.StepLosses.Count ?? 0} step(s)";
-            if (result?.StepLosses.Count > 0) summary += $", last loss {result.StepLosses[^1]:F4}";
-            if (result?.BestEpoch is { } best && result.ValidationAucs.TryGetValue(best, out var auc)) summary += $", best epoch {best + 1} (val AUC {auc:F4})";
+            if (result?.StepLosses.Count > 0) summary += $", last loss {result.StepLosses[^1].ToString("F4", CultureInfo.InvariantCulture)}";
+            if (result?.BestEpoch is { } best && result.ValidationAucs.TryGetValue(best, out var auc))
+                summary += $", best epoch {best + 1} (validation clip AUC {auc.ToString("F4", CultureInfo.InvariantCulture)})";
             context.Out.WriteLine(summary);
             return ExitCodes.Success;
         });
