@@ -53,6 +53,7 @@ public sealed class InspectCommandTests
         Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
         Assert.Contains("preset:      tiny (every key and shape matches)", result.Out);
         Assert.Contains("backbone.conv1.weight [64,3,8,8] float32", result.Out);
+        Assert.Contains("detected:    width 64, layers 2, heads 4, patch 8, resolution 32", result.Out);
         Assert.DoesNotContain("non-standard", result.Out);
     }
 

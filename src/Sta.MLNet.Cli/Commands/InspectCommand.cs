@@ -70,7 +70,7 @@ internal static class InspectCommand
         if (i.Detected is { } d)
         {
             o.WriteLine($"detected:    {Describe(d)}");
-            if (i.DetectedComparison is { } c)
+            if (i.MatchingPreset is null && i.DetectedComparison is { } c)
                 o.WriteLine(c.Matches
                     ? "             (these sizes account for every key and shape; heads assumed: width/64 in the backbone, 2 in the adapters)"
                     : $"             (these sizes still leave {c.Differences} difference(s): the file is not a complete StA state_dict)");

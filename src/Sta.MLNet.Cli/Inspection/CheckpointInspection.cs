@@ -69,7 +69,9 @@ public sealed record CheckpointInspection(
         }
         var shapes = entries.ToDictionary(e => StripPrefix(e.Key), e => e.Shape, StringComparer.Ordinal);
         var presets = KnownPresets.Select(p => Compare(p.Name, p.Options, shapes)).ToList();
-        var detected = Infer(shapes);
+        // Heads cannot be read off shapes; a checkpoint that fits a preset gets that preset's (known) sizes.
+        var matching = presets.FirstOrDefault(p => p.Matches);
+        var detected = matching is null ? Infer(shapes) : KnownPresets.First(p => p.Name == matching.Name).Options;
         PresetComparison? detectedComparison = null;
         if (detected is not null)
         {
