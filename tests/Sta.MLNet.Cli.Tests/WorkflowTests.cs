@@ -166,6 +166,21 @@ public sealed class WorkflowTests(PreprocessedDataset data) : IClassFixture<Prep
     }
 
     [Fact]
+    public void Train_reads_a_labelled_video_folder_directly()
+    {
+        var output = Path.Combine(data.Root, "from-videos.zip");
+        var result = CliRun.Invoke("train", "--videos", data.Raw, "--preset", "tiny", "--epochs", "1", "--batch-size", "2", "--vb", "real-fake",
+            "--no-augment", "-o", output);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        // r1: 16 frames -> 2 clips, f1: 20 frames -> 2 clips; batch 2 -> 2 steps in the epoch.
+        Assert.Contains("training on 4 clip(s)", result.Error);
+        Assert.Contains("1 epoch(s), 2 step(s)", result.Out);
+        Assert.True(File.Exists(output));
+        var both = CliRun.Invoke("train", "--videos", data.Raw, "-d", data.Json, "-o", output);
+        Assert.True(both.ExitCode == ExitCodes.Usage, both.ToString());
+    }
+
+    [Fact]
     public void Train_stops_on_cancellation_with_exit_130_and_saves_no_model()
     {
         using var cancellation = new CancellationTokenSource();

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Sta.MLNet.Cli.Faces;
 using Sta.MLNet.Cli.Infrastructure;
 using Sta.MLNet.Cli.Scoring;
 using Sta.MLNet.Cli.Training;
@@ -14,7 +15,8 @@ internal static class TrainCommand
 {
     public static Command Create(CliContext context)
     {
-        var dataset = new Option<string>("--dataset", "-d") { Description = "DeepfakeBench dataset JSON (e.g. from 'sta preprocess').", Required = true };
+        var dataset = new Option<string?>("--dataset", "-d") { Description = "DeepfakeBench dataset JSON (e.g. from 'sta preprocess')." };
+        var videos = new Option<string?>("--videos") { Description = "Folder with real/ and fake/ sub-folders of videos (faces found on the fly in every epoch)." };
         var split = new Option<string>("--split") { Description = "Split to train on.", DefaultValueFactory = _ => "train" }.AcceptOnlyFromAmong("train", "val", "test");
         var validation = new Option<string?>("--validation") { Description = "Dataset JSON scored after each epoch (best epoch by clip AUC is kept)." };
         var validationSplit = new Option<string>("--validation-split") { Description = "Split of the validation JSON.", DefaultValueFactory = _ => "test" }
@@ -42,10 +44,12 @@ internal static class TrainCommand
         var noResume = new Option<bool>("--no-resume") { Description = "Start afresh even when --checkpoint-dir holds a matching checkpoint." };
         var gpu = CommonOptions.Gpu();
 
-        var command = new Command("train", "Train a StA detector on a DeepfakeBench dataset (extracted frames + landmarks).")
+        var detector = CommonOptions.FaceDetector();
+        var landmarks = CommonOptions.LandmarksModel();
+        var command = new Command("train", "Train a StA detector on a DeepfakeBench dataset (extracted frames + landmarks) or a labelled video folder.")
         {
-            dataset, split, validation, validationSplit, compression, frameRoot, output, preset, clipWeights, initial, tuning, epochs, batch,
-            maxSteps, lr, weightDecay, optimizer, seed, vb, vbRatio, noAugment, checkpointDir, checkpointEvery, noResume, gpu,
+            dataset, videos, split, validation, validationSplit, compression, frameRoot, output, preset, clipWeights, initial, tuning, epochs, batch,
+            maxSteps, lr, weightDecay, optimizer, seed, vb, vbRatio, noAugment, checkpointDir, checkpointEvery, noResume, gpu, detector, landmarks,
         };
         CommandRunner.SetHandler(command, context, parse =>
         {
@@ -63,9 +67,23 @@ internal static class TrainCommand
 
             var mlContext = DetectorLoader.Context(parse.GetValue(gpu));
             var issues = new List<string>();
-            var train = new ExtractedClipData(
-                DatasetLoader.Load(parse.GetValue(dataset)!, parse.GetValue(split)!, parse.GetValue(compression)!, parse.GetValue(frameRoot)),
-                network, withLandmarks, issue => issues.Add($"{issue.VideoId}: {issue.Error.Message}"));
+            if ((parse.GetValue(dataset) is null) == (parse.GetValue(videos) is null))
+                throw new UsageException("Give exactly one of --dataset FILE.json and --videos FOLDER.");
+            using var faces = parse.GetValue(videos) is null ? null : FaceCropper.Create(CommonOptions.ResolveFaces(parse, detector, landmarks));
+            ClipRowSource train;
+            if (parse.GetValue(dataset) is { } jsonPath)
+            {
+                train = new ExtractedClipData(DatasetLoader.Load(jsonPath, parse.GetValue(split)!, parse.GetValue(compression)!, parse.GetValue(frameRoot)),
+                    network, withLandmarks, issue => issues.Add($"{issue.VideoId}: {issue.Error.Message}"));
+            }
+            else
+            {
+                var folder = parse.GetValue(videos)!;
+                if (!Directory.Exists(folder)) throw new UsageException($"Video folder not found: {folder}");
+                // Issues found while reading (faceless clips) arrive during training: print them as they come.
+                train = new VideoFolderClipData(folder, network, withLandmarks, faces!,
+                    issue => context.Warn($"skipped {issue.VideoId}: {issue.Error.Message}"), context.CancellationToken);
+            }
             ExtractedClipData? validationData = null;
             if (parse.GetValue(validation) is { } validationPath)
                 validationData = new ExtractedClipData(

@@ -1,6 +1,3 @@
-using System.Collections;
-using Microsoft.ML;
-using Microsoft.ML.Data;
 using Sta.MLNet.Cli.Faces;
 using Sta.MLNet.Data;
 using Sta.MLNet.Model;
@@ -8,64 +5,33 @@ using Sta.MLNet.Video;
 
 namespace Sta.MLNet.Cli.Training;
 
-/// <summary>One clip as the trainer reads it.</summary>
-public sealed class ClipRow
-{
-    /// <summary>CLIP-normalised frames [T, 3, H, W].</summary>
-    public float[] Clip { get; set; } = [];
-
-    /// <summary>true = fake.</summary>
-    public bool Label { get; set; }
-
-    /// <summary>[T, 68, 2] landmark (x, y) in clip pixels.</summary>
-    public float[] Landmarks { get; set; } = [];
-
-    public string VideoId { get; set; } = "";
-}
-
 /// <summary>
 /// The clips of a DeepfakeBench dataset split (extracted 256 px frames + landmark .npy files) as an ML.NET data view,
 /// decoded lazily, one clip at a time, every time a cursor passes (nothing is cached: memory stays flat). Frames are
 /// loaded as DeepfakeBench does (spec 5.3, bicubic to the network's resolution); landmarks are scaled alike and cut to
 /// their first 68 points. Skipped videos (missing files, too short) are reported once through the callback.
 /// </summary>
-internal sealed class ExtractedClipData : IEnumerable<ClipRow>
+internal sealed class ExtractedClipData : ClipRowSource
 {
     private readonly IReadOnlyList<ClipDescriptor> _clips;
-    private readonly StaNetworkOptions _network;
-    private readonly bool _withLandmarks;
 
     public ExtractedClipData(DeepfakeBenchDataset dataset, StaNetworkOptions network, bool withLandmarks, Action<DatasetIssue> onIssue)
+        : base(network, withLandmarks)
     {
-        _network = network;
-        _withLandmarks = withLandmarks;
         var sampling = ClipSamplingOptions.DeepfakeBench with { FramesPerClip = network.NumFrames };
         // Planning only reads the JSON's lists and checks that files exist; it is done once, up front.
         _clips = dataset.EnumerateClips(sampling, onIssue, requireLandmarks: withLandmarks).ToList();
     }
 
-    public int ClipCount => _clips.Count;
+    public override int ClipCount => _clips.Count;
 
     public IReadOnlyList<ClipDescriptor> Clips => _clips;
 
-    /// <summary>The data view: Clip, Label, VideoId and (when landmarks are used) Landmarks.</summary>
-    public IDataView ToDataView(MLContext mlContext)
+    public override IEnumerator<ClipRow> GetEnumerator()
     {
-        var schema = SchemaDefinition.Create(typeof(ClipRow));
-        var n = _network;
-        schema[nameof(ClipRow.Clip)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, n.NumFrames, 3, n.InputResolution, n.InputResolution);
-        if (_withLandmarks)
-            schema[nameof(ClipRow.Landmarks)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, n.NumFrames, FaceCropper.LandmarkPoints, 2);
-        else
-            schema.Remove(schema[nameof(ClipRow.Landmarks)]);
-        return mlContext.Data.LoadFromEnumerable(this, schema);
-    }
-
-    public IEnumerator<ClipRow> GetEnumerator()
-    {
-        using var loader = new ClipFrameLoader(_network.InputResolution);
-        var size = _network.InputResolution;
-        var frames = _network.NumFrames;
+        using var loader = new ClipFrameLoader(Network.InputResolution);
+        var size = Network.InputResolution;
+        var frames = Network.NumFrames;
         var rgb = new byte[frames * size * size * 3];
         foreach (var clip in _clips)
         {
@@ -88,7 +54,7 @@ internal sealed class ExtractedClipData : IEnumerable<ClipRow>
         var values = new float[rgb.Length];
         ClipNormalization.Normalize(rgb, values, frames, size, size);
         var row = new ClipRow { Clip = values, Label = clip.Label != 0, VideoId = clip.VideoId };
-        if (_withLandmarks)
+        if (WithLandmarks)
         {
             var points = loader.LoadLandmarks(clip);
             var landmarks = new float[frames * FaceCropper.LandmarkPoints * 2];
@@ -104,6 +70,4 @@ internal sealed class ExtractedClipData : IEnumerable<ClipRow>
         }
         return row;
     }
-
-    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }
