@@ -55,6 +55,7 @@ internal static class PreprocessCommand
     {
         private readonly SortedDictionary<string, SortedDictionary<string, (string Label, List<string> Frames)>> _entries = new(StringComparer.Ordinal);
         private readonly HashSet<string> _usedNames = new(StringComparer.Ordinal);
+        private readonly System.Diagnostics.Stopwatch _sinceJsonWrite = System.Diagnostics.Stopwatch.StartNew();
 
         private string JsonPath => Path.Combine(root, dataset + ".json");
 
@@ -74,7 +75,8 @@ internal static class PreprocessCommand
                     {
                         var (saved, sampled) = ProcessVideo(video);
                         detail = $"{Path.GetFileName(video)}: {saved}/{sampled} frames with a face";
-                        WriteJson();
+                        // Kept current for a process that gets killed; at most every 2 s (rewrites grow with the dataset).
+                        if (_sinceJsonWrite.Elapsed >= TimeSpan.FromSeconds(2)) WriteJson();
                     }
                     catch (OperationCanceledException)
                     {
@@ -183,6 +185,7 @@ internal static class PreprocessCommand
                 w.WriteEndObject();
             }
             File.Move(temporary, JsonPath, overwrite: true);
+            _sinceJsonWrite.Restart();
         }
     }
 }

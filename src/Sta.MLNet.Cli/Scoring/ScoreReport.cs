@@ -8,7 +8,9 @@ namespace Sta.MLNet.Cli.Scoring;
 /// <summary>
 /// The outputs of <c>sta score</c>: a console table, a JSON document and a per-clip CSV (schemas in docs/cli.md).
 /// Files are brought up to date after every video, so an interrupted run leaves valid files with the videos done so
-/// far: the JSON is rewritten whole (written to a temporary file, then moved over the target), the CSV is appended to.
+/// far: the JSON is rewritten whole (written to a temporary file, then moved over the target) at most every
+/// <see cref="JsonRewriteInterval"/> and at the end (a Ctrl+C also ends through <see cref="Complete"/>), the CSV is
+/// appended to and flushed after every video.
 /// </summary>
 internal sealed class ScoreReport : IDisposable
 {
@@ -21,7 +23,11 @@ internal sealed class ScoreReport : IDisposable
         "clip_probability", "clip_score", "frames_with_face", "frames_in_clip", "clip_skipped",
     ];
 
+    /// <summary>Rewriting the whole JSON after every video would cost quadratic time on large folders.</summary>
+    public static readonly TimeSpan JsonRewriteInterval = TimeSpan.FromSeconds(2);
+
     private readonly List<VideoScoreResult> _results = [];
+    private readonly System.Diagnostics.Stopwatch _sinceJsonWrite = System.Diagnostics.Stopwatch.StartNew();
     private readonly string? _jsonPath;
     private readonly StreamWriter? _csv;
     private readonly string _model;
@@ -54,7 +60,7 @@ internal sealed class ScoreReport : IDisposable
             foreach (var line in CsvLines(result)) _csv.WriteLine(line);
             _csv.Flush();
         }
-        if (_jsonPath is not null && _jsonPath != "-") WriteJsonFile(_jsonPath);
+        if (_jsonPath is not null && _jsonPath != "-" && _sinceJsonWrite.Elapsed >= JsonRewriteInterval) WriteJsonFile(_jsonPath);
     }
 
     /// <summary>Writes the final JSON (to the file, or to <paramref name="stdout"/> for "-").</summary>
@@ -180,6 +186,7 @@ internal sealed class ScoreReport : IDisposable
         var temporary = path + ".partial";
         File.WriteAllBytes(temporary, Json());
         File.Move(temporary, path, overwrite: true);
+        _sinceJsonWrite.Restart();
     }
 
     private static void CreateParent(string path)
