@@ -29,6 +29,7 @@ public sealed class InspectCommandTests
         using var document = JsonDocument.Parse(result.Out);
         var root = document.RootElement;
         Assert.Equal("sta.inspect/1", root.GetProperty("schema").GetString());
+        Assert.Equal(new SortedSet<string>(CliDoc.Block("inspect-json-fields"), StringComparer.Ordinal), JsonPaths.Of(root));
         Assert.False(root.GetProperty("standard").GetBoolean());
         Assert.Equal(JsonValueKind.Null, root.GetProperty("preset").ValueKind);
         Assert.Equal(16_560_642, root.GetProperty("parameters").GetInt64());

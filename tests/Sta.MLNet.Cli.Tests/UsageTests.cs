@@ -11,6 +11,7 @@ public sealed class UsageTests
     [InlineData("score x.mp4 --no-such-option")]
     [InlineData("score x.mp4 --threshold high")]
     [InlineData("score x.mp4 --sampling random")]
+    [InlineData("evaluate --scores x.csv --threshold 1.5")]
     [InlineData("train --dataset d.json")]
     [InlineData("preprocess x.mp4")]
     [InlineData("inspect")]

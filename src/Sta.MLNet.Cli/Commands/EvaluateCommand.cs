@@ -47,6 +47,7 @@ internal static class EvaluateCommand
         };
         CommandRunner.SetHandler(command, context, parse =>
         {
+            if (parse.GetValue(threshold) is < 0 or > 1) throw new UsageException("--threshold must be within [0, 1].");
             var sources = new[] { parse.GetValue(scores), parse.GetValue(dataset), parse.GetValue(videos) }.Count(s => s is not null);
             if (sources != 1) throw new UsageException("Give exactly one of --scores FILE.csv, --dataset FILE.json and --videos FOLDER.");
             List<ClipScore> clipScores;

@@ -34,6 +34,7 @@ internal static class ScoreCommand
         };
         CommandRunner.SetHandler(command, context, parse =>
         {
+            if (parse.GetValue(threshold) is < 0 or > 1) throw new UsageException("--threshold must be within [0, 1].");
             var videos = CommonOptions.ExpandVideos(parse.GetValue(inputs)!);
             var samplingOptions = CommonOptions.ResolveSampling(parse.GetValue(sampling)!, parse.GetValue(clips));
             var faces = CommonOptions.ResolveFaces(parse, detector, landmarks);
