@@ -10,7 +10,8 @@ namespace Sta.MLNet.Benchmarks.Suites;
 /// training-step clips/s with the paper's frozen backbone (Adam, cross-entropy), with random weights.
 /// Environment: STA_BENCH_DEVICE = cpu | cuda (default cpu), STA_BENCH_PRESET = tiny | official | vitb16
 /// (default tiny on the CPU, official on CUDA), STA_BENCH_BATCH (default 8), STA_BENCH_BF16 = 1 to include bf16 on
-/// the CPU, STA_BENCH_THREADS = torch CPU threads. The same shapes as tests/reference/sta_reference.py bench, for the TorchSharp/PyTorch ratio.
+/// the CPU, STA_BENCH_THREADS = torch CPU threads,
+/// STA_BENCH_KERNELS = comma-separated subset of explicit, fused-backbone, fused. The same shapes as tests/reference/sta_reference.py bench, for the TorchSharp/PyTorch ratio.
 /// </summary>
 public sealed class NetworkBenchmarkSuite : IBenchmarkSuite
 {
@@ -40,6 +41,8 @@ public sealed class NetworkBenchmarkSuite : IBenchmarkSuite
             (AttentionKernel.Fused, AttentionKernel.Explicit, "fused-backbone"),
             (AttentionKernel.Fused, AttentionKernel.Fused, "fused"),
         };
+        if (Environment.GetEnvironmentVariable("STA_BENCH_KERNELS") is { } only)
+            kernels = kernels.Where(k => only.Split(',').Contains(k.Tag)).ToArray();
         foreach (var (kernel, crossKernel, tag) in kernels)
         {
             var options = StaPresets.ByName(presetName) with { AttentionKernel = kernel, CrossAttentionKernel = crossKernel };
