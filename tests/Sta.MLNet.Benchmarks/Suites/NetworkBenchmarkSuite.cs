@@ -63,17 +63,19 @@ public sealed class NetworkBenchmarkSuite : IBenchmarkSuite
 
             // Training step as the paper trains: CLIP frozen, adapters + temporal embedding + ln_post + head train.
             StaParameterGroups.Apply(detector, StaTuningMode.AdapterTuning);
-            using var optimizer = optim.Adam(detector.parameters().Where(p => p.requires_grad), 2e-4, weight_decay: 5e-4);
+            using var optimizer = new Sta.MLNet.Training.StaAdam(
+                detector.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToList(),
+                2e-4, 0.9, 0.999, 1e-8, 5e-4, decoupledWeightDecay: false);
             using var labels = randint(0, 2, [batch], dtype: ScalarType.Int64, device: device);
             detector.train();
             void Step()
             {
                 using var scope = NewDisposeScope();
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 using var output = detector.forward(clips);
                 var loss = nn.functional.cross_entropy(output.Logits, labels);
                 loss.backward();
-                optimizer.step();
+                optimizer.StepOnce();
             }
             results.Add(Time($"train-frozen fp32 {tag}, batch {batch}", batch, 2, Math.Max(2, iterations / 2), device, Step, note));
             if (bf16)
