@@ -252,7 +252,7 @@ def bench(args):
     device = torch.device(args.device)
     p = PRESETS[args.preset]
     if device.type == "cuda":
-        torch.backends.cudnn.benchmark = True
+        torch.backends.cudnn.benchmark = not args.no_cudnn_benchmark
     report = {"framework": "pytorch", "torch": torch.__version__, "device": str(device),
               "gpu": torch.cuda.get_device_name(0) if device.type == "cuda" else None, "preset": args.preset, "results": []}
 
@@ -277,19 +277,20 @@ def bench(args):
         print(json.dumps(entry), flush=True)
 
     kernels = [(False, False, "explicit")]
-    if hasattr(F, "scaled_dot_product_attention"):
+    if hasattr(F, "scaled_dot_product_attention") and not args.explicit_only:
         kernels += [(True, False, "fused-backbone"), (True, True, "fused")]
     for fused_backbone, fused_cross, tag in kernels:
         model = StA(p, literal=False, fused=fused_backbone, fused_cross=fused_cross).to(device)
         x8 = torch.randn(args.batch, p["frames"], 3, p["resolution"], p["resolution"], device=device)
         x1 = x8[:1].clone()
         model.eval()
-        with torch.no_grad():
-            timed(f"inference fp32 {tag}", args.batch, lambda: model(x8))
-            timed(f"inference fp32 {tag} batch1", 1, lambda: model(x1))
-            if device.type == "cuda":
-                with torch.autocast("cuda", dtype=torch.bfloat16):
-                    timed(f"inference bf16-autocast {tag}", args.batch, lambda: model(x8))
+        if not args.train_only:
+            with torch.no_grad():
+                timed(f"inference fp32 {tag}", args.batch, lambda: model(x8))
+                timed(f"inference fp32 {tag} batch1", 1, lambda: model(x1))
+                if device.type == "cuda":
+                    with torch.autocast("cuda", dtype=torch.bfloat16):
+                        timed(f"inference bf16-autocast {tag}", args.batch, lambda: model(x8))
         # Training step with the paper's frozen backbone (adapters, temporal embedding, ln_post, head train).
         for name, prm in model.named_parameters():
             prm.requires_grad = name.startswith("head.") or ".Adapter." in name or name == "backbone.temporal_embedding" or name.startswith("backbone.ln_post.")
@@ -333,6 +334,9 @@ def main():
     b.add_argument("--warmup", type=int, default=3)
     b.add_argument("--threads", type=int, default=0)
     b.add_argument("--out")
+    b.add_argument("--no-cudnn-benchmark", action="store_true")
+    b.add_argument("--explicit-only", action="store_true")
+    b.add_argument("--train-only", action="store_true")
     args = parser.parse_args()
     if getattr(args, "threads", 0):
         torch.set_num_threads(args.threads)

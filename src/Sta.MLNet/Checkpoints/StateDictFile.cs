@@ -48,6 +48,11 @@ public static class StateDictFile
     /// <summary>Writes a state_dict; the PyTorch format is loadable with <c>torch.load</c>.</summary>
     public static void Save(string path, IReadOnlyDictionary<string, Tensor> stateDict, CheckpointFormat format)
     {
+        // Writers store a tensor's own elements; a view into a larger buffer (e.g. parameters flattened by the
+        // optimizer) is written from a compact copy so that offsets and strides in the file are plain.
+        using var scope = NewDisposeScope();
+        stateDict = stateDict.ToDictionary(p => p.Key, p => p.Value.storage_offset() != 0 || !p.Value.is_contiguous()
+            ? p.Value.detach().contiguous().clone() : p.Value);
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
         if (format == CheckpointFormat.SafeTensors)

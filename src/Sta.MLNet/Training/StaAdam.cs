@@ -7,58 +7,119 @@ namespace Sta.MLNet.Training;
 
 /// <summary>
 /// Adam with either classic L2 weight decay (added to the gradient, as PyTorch's Adam and the official training) or
-/// decoupled weight decay (AdamW), with the same arithmetic as PyTorch's single-tensor implementation. Our own so that
-/// its state — step count and both moments — is saved in a format we control (safetensors) and reloads exactly:
-/// exact resume depends on it.
+/// decoupled weight decay (AdamW), element for element the arithmetic of PyTorch's implementation.
 /// </summary>
+/// <remarks>
+/// The trainable parameters are moved into one flat buffer (each parameter becomes a view of it, keeping its identity),
+/// and their gradients are views of a second flat buffer that autograd accumulates into in place. An update is then a
+/// handful of element-wise kernels over all parameters instead of ~10 per parameter: the StA adapters have over a
+/// thousand parameter tensors, and per-tensor updates cost ~0.1 s per step on a GPU in launch overhead alone.
+/// The state (step count and both moments, by parameter name) is saved as safetensors in a format we control, so a
+/// resumed run continues exactly. The parameters must share one device and dtype.
+/// </remarks>
 public sealed class StaAdam : IDisposable
 {
     private readonly IReadOnlyList<(string Name, Parameter Parameter)> _parameters;
-    private readonly Tensor[] _firstMoments;
-    private readonly Tensor[] _secondMoments;
+    private readonly long[] _offsets;
+    private readonly Tensor _flat;
+    private readonly Tensor _flatGrad;
+    private readonly Tensor _firstMoment;
+    private readonly Tensor _secondMoment;
     private readonly double _learningRate, _beta1, _beta2, _epsilon, _weightDecay;
     private readonly bool _decoupled;
+    private bool _gradientsGathered;
+    private bool _aliasingChecked;
 
     public StaAdam(IReadOnlyList<(string Name, Parameter Parameter)> parameters, double learningRate, double beta1, double beta2,
         double epsilon, double weightDecay, bool decoupledWeightDecay)
     {
+        if (parameters.Count == 0) throw new ArgumentException("No trainable parameters.", nameof(parameters));
         _parameters = parameters;
         (_learningRate, _beta1, _beta2, _epsilon, _weightDecay, _decoupled) = (learningRate, beta1, beta2, epsilon, weightDecay, decoupledWeightDecay);
-        _firstMoments = parameters.Select(p => zeros_like(p.Parameter).DetachFromDisposeScope()).ToArray();
-        _secondMoments = parameters.Select(p => zeros_like(p.Parameter).DetachFromDisposeScope()).ToArray();
+        var first = parameters[0].Parameter;
+        if (parameters.Any(p => p.Parameter.dtype != first.dtype || p.Parameter.device_type != first.device_type || p.Parameter.device_index != first.device_index))
+            throw new ArgumentException("All trainable parameters must share one dtype and device.", nameof(parameters));
+
+        _offsets = new long[parameters.Count + 1];
+        for (int i = 0; i < parameters.Count; i++) _offsets[i + 1] = _offsets[i] + parameters[i].Parameter.numel();
+        long total = _offsets[^1];
+        _flat = zeros(total, dtype: first.dtype, device: first.device).DetachFromDisposeScope();
+        _flatGrad = zeros(total, dtype: first.dtype, device: first.device).DetachFromDisposeScope();
+        _firstMoment = zeros(total, dtype: first.dtype, device: first.device).DetachFromDisposeScope();
+        _secondMoment = zeros(total, dtype: first.dtype, device: first.device).DetachFromDisposeScope();
+        using var guard = no_grad();
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            var parameter = parameters[i].Parameter;
+            var view = Slice(_flat, i).view(parameter.shape);
+            view.copy_(parameter);
+            parameter.set_(view);
+            parameter.grad = Slice(_flatGrad, i).view(parameter.shape);
+        }
     }
+
+    private Tensor Slice(Tensor flat, int index) => flat.narrow(0, _offsets[index], _offsets[index + 1] - _offsets[index]);
+
+    /// <summary>True when libtorch did not accumulate gradients into the flat buffer and they are copied each step.</summary>
+    internal bool GradientsGathered => _gradientsGathered;
 
     /// <summary>Optimizer steps taken.</summary>
     public long Step { get; private set; }
 
     public void ZeroGrad()
     {
-        foreach (var (_, parameter) in _parameters) parameter.grad?.zero_();
+        using var guard = no_grad();
+        if (_gradientsGathered)
+        {
+            foreach (var (_, parameter) in _parameters) parameter.grad?.zero_();
+        }
+        _flatGrad.zero_();
     }
 
-    /// <summary>One update of every parameter that has a gradient.</summary>
+    /// <summary>One update of every parameter.</summary>
     public void StepOnce()
     {
+        using var guard = no_grad();
+        using var scope = NewDisposeScope();
+        EnsureGradientsInFlatBuffer();
         Step++;
         double correction1 = 1 - Math.Pow(_beta1, Step);
         double correction2Sqrt = Math.Sqrt(1 - Math.Pow(_beta2, Step));
         double stepSize = _learningRate / correction1;
-        using var guard = no_grad();
-        using var scope = NewDisposeScope();
+        var grad = _flatGrad;
+        if (_weightDecay != 0)
+        {
+            if (_decoupled) _flat.mul_(1 - _learningRate * _weightDecay);
+            else grad = grad.add(_flat, alpha: _weightDecay);
+        }
+        _firstMoment.lerp_(grad, 1 - _beta1);
+        _secondMoment.mul_(_beta2).addcmul_(grad, grad, value: 1 - _beta2);
+        var denominator = (_secondMoment.sqrt() / correction2Sqrt).add_(_epsilon);
+        _flat.addcdiv_(_firstMoment, denominator, value: -stepSize);
+    }
+
+    /// <summary>
+    /// Autograd accumulates into an existing dense gradient in place, so the gradients stay views of the flat buffer;
+    /// this is checked once, and should a libtorch ever replace them, they are gathered into the buffer every step.
+    /// </summary>
+    private void EnsureGradientsInFlatBuffer()
+    {
+        if (!_aliasingChecked)
+        {
+            _aliasingChecked = true;
+            // A gradient that is still our view sits at its offset in the flat buffer's storage; a replaced one at 0.
+            for (int i = 1; i < _parameters.Count && !_gradientsGathered; i++)
+            {
+                var grad = _parameters[i].Parameter.grad;
+                _gradientsGathered = grad is not null && grad.storage_offset() != _offsets[i];
+            }
+        }
+        if (!_gradientsGathered) return;
         for (int i = 0; i < _parameters.Count; i++)
         {
-            var parameter = _parameters[i].Parameter;
-            var grad = parameter.grad;
-            if (grad is null) continue;
-            if (_weightDecay != 0)
-            {
-                if (_decoupled) parameter.mul_(1 - _learningRate * _weightDecay);
-                else grad = grad.add(parameter, alpha: _weightDecay);
-            }
-            _firstMoments[i].lerp_(grad, 1 - _beta1);
-            _secondMoments[i].mul_(_beta2).addcmul_(grad, grad, value: 1 - _beta2);
-            var denominator = (_secondMoments[i].sqrt() / correction2Sqrt).add_(_epsilon);
-            parameter.addcdiv_(_firstMoments[i], denominator, value: -stepSize);
+            var grad = _parameters[i].Parameter.grad;
+            if (grad is null) Slice(_flatGrad, i).zero_();
+            else Slice(_flatGrad, i).copy_(grad.reshape(-1));
         }
     }
 
@@ -66,10 +127,12 @@ public sealed class StaAdam : IDisposable
     public void Save(string path)
     {
         var tensors = new List<(string, long[], float[])> { ("step", [1], [Step]) };
+        using var scope = NewDisposeScope();
         for (int i = 0; i < _parameters.Count; i++)
         {
-            tensors.Add(("m." + _parameters[i].Name, _firstMoments[i].shape, _firstMoments[i].cpu().data<float>().ToArray()));
-            tensors.Add(("v." + _parameters[i].Name, _secondMoments[i].shape, _secondMoments[i].cpu().data<float>().ToArray()));
+            var shape = _parameters[i].Parameter.shape;
+            tensors.Add(("m." + _parameters[i].Name, shape, Slice(_firstMoment, i).to_type(ScalarType.Float32).cpu().data<float>().ToArray()));
+            tensors.Add(("v." + _parameters[i].Name, shape, Slice(_secondMoment, i).to_type(ScalarType.Float32).cpu().data<float>().ToArray()));
         }
         SafeTensorsFile.WriteSingle(path, tensors, new Dictionary<string, string> { ["format"] = "sta-adam-1" });
     }
@@ -81,21 +144,25 @@ public sealed class StaAdam : IDisposable
         if (!entries.TryGetValue("step", out var step))
             throw new InvalidDataException($"{path} is not an optimizer state file (no 'step').");
         using var guard = no_grad();
+        using var scope = NewDisposeScope();
         for (int i = 0; i < _parameters.Count; i++)
         {
             var name = _parameters[i].Name;
-            if (!entries.TryGetValue("m." + name, out var m) || !entries.TryGetValue("v." + name, out var v))
-                throw new InvalidDataException($"{path} has no optimizer state for parameter '{name}': it belongs to another configuration.");
-            using var first = tensor(m.ToSingleArray(), m.Shape);
-            using var second = tensor(v.ToSingleArray(), v.Shape);
-            _firstMoments[i].copy_(first);
-            _secondMoments[i].copy_(second);
+            if (!entries.TryGetValue("m." + name, out var m) || !entries.TryGetValue("v." + name, out var v) ||
+                m.ElementCount != _offsets[i + 1] - _offsets[i] || v.ElementCount != m.ElementCount)
+                throw new InvalidDataException($"{path} has no matching optimizer state for parameter '{name}': it belongs to another configuration.");
+            Slice(_firstMoment, i).copy_(tensor(m.ToSingleArray()));
+            Slice(_secondMoment, i).copy_(tensor(v.ToSingleArray()));
         }
         Step = (long)step.ToSingleArray()[0];
     }
 
+    /// <summary>Frees the optimizer state and the gradient buffer (the parameters keep their values).</summary>
     public void Dispose()
     {
-        foreach (var t in _firstMoments.Concat(_secondMoments)) t.Dispose();
+        foreach (var (_, parameter) in _parameters) parameter.grad = null;
+        _flatGrad.Dispose();
+        _firstMoment.Dispose();
+        _secondMoment.Dispose();
     }
 }

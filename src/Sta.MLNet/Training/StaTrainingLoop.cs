@@ -85,33 +85,26 @@ public sealed class StaTrainingLoop
                 var epochClock = Stopwatch.StartNew();
                 long epochClips = 0, epochStartStep = state.StepInEpoch;
                 bool stoppedEarly = false;
-                var pending = new List<TrainingExample>(options.BatchSize);
                 detector.train();
-                foreach (var example in training.ReadEpoch(epoch, state.ExamplesConsumedInEpoch, cancel))
+                // Batches are prepared (read, blended, augmented) on a background thread two batches ahead of the step.
+                long startConsumed = state.ExamplesConsumedInEpoch;
+                using (var prefetch = new Prefetcher<PreparedBatch>(
+                           token => PrepareBatches(training, epoch, startConsumed, clipLength, token), capacity: 2, cancel))
                 {
-                    if (example.Clip.LongLength != clipLength)
-                        throw new InvalidDataException($"Training row {example.RowIndex}: clip has {example.Clip.LongLength} values, the network needs {frames}x3x{size}x{size} = {clipLength}.");
-                    state.ExamplesConsumedInEpoch++;
-                    if (options.VideoBlending == VideoBlendingMode.RealAndBlended && example.Label) continue;
-                    pending.Add(example);
-                    if (pending.Count < options.BatchSize) continue;
-
-                    epochClips += TrainStep(detector, optimizer, pending, state);
-                    pending.Clear();
-                    AfterStep(detector, optimizer, state, epochClock, epochClips, epochStartStep);
-                    if (StepLimitReached(state) || cancel.IsCancellationRequested)
+                    foreach (var batch in prefetch.Items())
                     {
-                        stoppedEarly = true;
-                        break;
+                        epochClips += TrainStep(detector, optimizer, batch, state);
+                        state.ExamplesConsumedInEpoch = batch.ExamplesConsumedAfter;
+                        AfterStep(detector, optimizer, state, epochClock, epochClips, epochStartStep);
+                        if (StepLimitReached(state) || cancel.IsCancellationRequested)
+                        {
+                            stoppedEarly = true;
+                            break;
+                        }
                     }
                 }
                 if (cancel.IsCancellationRequested) { cancelled = true; break; }
                 if (stoppedEarly) break;
-                if (pending.Count > 0)
-                {
-                    epochClips += TrainStep(detector, optimizer, pending, state);
-                    AfterStep(detector, optimizer, state, epochClock, epochClips, epochStartStep);
-                }
                 _stepsPerEpoch ??= state.StepInEpoch;
 
                 double? auc = null;
@@ -165,15 +158,36 @@ public sealed class StaTrainingLoop
 
     private bool StepLimitReached(TrainingCheckpointState state) => _options.MaxSteps is { } max && state.GlobalStep >= max;
 
-    /// <returns>Clips in the step's batch.</returns>
-    private int TrainStep(StaDetector detector, StaAdam optimizer, List<TrainingExample> examples, TrainingCheckpointState state)
+    /// <summary>
+    /// Reads the epoch from <paramref name="skip"/> on, groups dataset clips into batches (skipping dataset fakes in
+    /// mode (a)), synthesizes Video-level Blending twins and augments every clip. Runs on the prefetch thread; every draw
+    /// is seeded by (seed, epoch, row, purpose), so the batches do not depend on timing.
+    /// </summary>
+    private IEnumerable<PreparedBatch> PrepareBatches(ITrainingData training, int epoch, long skip, long clipLength, CancellationToken cancel)
     {
-        var network = detector.Options;
-        long clipLength = (long)network.NumFrames * 3 * network.InputResolution * network.InputResolution;
+        var pending = new List<TrainingExample>(_options.BatchSize);
+        long consumed = skip;
+        var network = _options.Network;
+        foreach (var example in training.ReadEpoch(epoch, skip, cancel))
+        {
+            if (example.Clip.LongLength != clipLength)
+                throw new InvalidDataException($"Training row {example.RowIndex}: clip has {example.Clip.LongLength} values, the network needs " +
+                    $"{network.NumFrames}x3x{network.InputResolution}x{network.InputResolution} = {clipLength}.");
+            consumed++;
+            if (_options.VideoBlending == VideoBlendingMode.RealAndBlended && example.Label) continue;
+            pending.Add(example);
+            if (pending.Count < _options.BatchSize) continue;
+            yield return Prepare(pending, epoch, clipLength, consumed);
+            pending.Clear();
+        }
+        if (pending.Count > 0) yield return Prepare(pending, epoch, clipLength, consumed);
+    }
+
+    private PreparedBatch Prepare(List<TrainingExample> examples, int epoch, long clipLength, long consumedAfter)
+    {
         var clips = new List<float[]>(examples.Count * 2);
         var labels = new List<long>(examples.Count * 2);
         var twins = new List<float[]>();
-        int epoch = state.Epoch;
         foreach (var example in examples)
         {
             var clip = (float[])example.Clip.Clone();
@@ -191,12 +205,20 @@ public sealed class StaTrainingLoop
         // Batch layout as the official VB collate: dataset clips first, then their synthesized twins (label fake).
         clips.AddRange(twins);
         labels.AddRange(Enumerable.Repeat(1L, twins.Count));
-
-        using var scope = NewDisposeScope();
         var buffer = new float[clips.Count * clipLength];
         for (int i = 0; i < clips.Count; i++) Array.Copy(clips[i], 0, buffer, i * clipLength, clipLength);
-        var input = tensor(buffer, [clips.Count, network.NumFrames, 3, network.InputResolution, network.InputResolution]).to(_device);
-        var target = tensor(labels.ToArray()).to(_device);
+        return new PreparedBatch(buffer, labels.ToArray(), consumedAfter);
+    }
+
+    /// <returns>Clips in the step's batch.</returns>
+    private int TrainStep(StaDetector detector, StaAdam optimizer, PreparedBatch batch, TrainingCheckpointState state)
+    {
+        var network = detector.Options;
+        long clipLength = (long)network.NumFrames * 3 * network.InputResolution * network.InputResolution;
+        int count = batch.Labels.Length;
+        using var scope = NewDisposeScope();
+        var input = tensor(batch.Clips, [count, network.NumFrames, 3, network.InputResolution, network.InputResolution]).to(_device);
+        var target = tensor(batch.Labels).to(_device);
 
         // Dropout draws depend on the step only, so a resumed run draws the same masks as an uninterrupted one.
         using var dropoutGenerator = new Generator(DeterministicSeed.Mix(_options.Seed, state.GlobalStep, 5), _device);
@@ -214,7 +236,7 @@ public sealed class StaTrainingLoop
         state.GlobalStep++;
         state.StepInEpoch++;
         state.EpochLossSum += value;
-        return clips.Count;
+        return count;
     }
 
     private long? _stepsPerEpoch;

@@ -10,7 +10,8 @@ namespace Sta.MLNet.Benchmarks.Suites;
 /// training-step clips/s with the paper's frozen backbone (Adam, cross-entropy), with random weights.
 /// Environment: STA_BENCH_DEVICE = cpu | cuda (default cpu), STA_BENCH_PRESET = tiny | official | vitb16
 /// (default tiny on the CPU, official on CUDA), STA_BENCH_BATCH (default 8), STA_BENCH_BF16 = 1 to include bf16 on
-/// the CPU, STA_BENCH_THREADS = torch CPU threads. The same shapes as tests/reference/sta_reference.py bench, for the TorchSharp/PyTorch ratio.
+/// the CPU, STA_BENCH_THREADS = torch CPU threads,
+/// STA_BENCH_KERNELS = comma-separated subset of explicit, fused-backbone, fused. The same shapes as tests/reference/sta_reference.py bench, for the TorchSharp/PyTorch ratio.
 /// </summary>
 public sealed class NetworkBenchmarkSuite : IBenchmarkSuite
 {
@@ -40,6 +41,8 @@ public sealed class NetworkBenchmarkSuite : IBenchmarkSuite
             (AttentionKernel.Fused, AttentionKernel.Explicit, "fused-backbone"),
             (AttentionKernel.Fused, AttentionKernel.Fused, "fused"),
         };
+        if (Environment.GetEnvironmentVariable("STA_BENCH_KERNELS") is { } only)
+            kernels = kernels.Where(k => only.Split(',').Contains(k.Tag)).ToArray();
         foreach (var (kernel, crossKernel, tag) in kernels)
         {
             var options = StaPresets.ByName(presetName) with { AttentionKernel = kernel, CrossAttentionKernel = crossKernel };
@@ -60,17 +63,19 @@ public sealed class NetworkBenchmarkSuite : IBenchmarkSuite
 
             // Training step as the paper trains: CLIP frozen, adapters + temporal embedding + ln_post + head train.
             StaParameterGroups.Apply(detector, StaTuningMode.AdapterTuning);
-            using var optimizer = optim.Adam(detector.parameters().Where(p => p.requires_grad), 2e-4, weight_decay: 5e-4);
+            using var optimizer = new Sta.MLNet.Training.StaAdam(
+                detector.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToList(),
+                2e-4, 0.9, 0.999, 1e-8, 5e-4, decoupledWeightDecay: false);
             using var labels = randint(0, 2, [batch], dtype: ScalarType.Int64, device: device);
             detector.train();
             void Step()
             {
                 using var scope = NewDisposeScope();
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 using var output = detector.forward(clips);
                 var loss = nn.functional.cross_entropy(output.Logits, labels);
                 loss.backward();
-                optimizer.step();
+                optimizer.StepOnce();
             }
             results.Add(Time($"train-frozen fp32 {tag}, batch {batch}", batch, 2, Math.Max(2, iterations / 2), device, Step, note));
             if (bf16)

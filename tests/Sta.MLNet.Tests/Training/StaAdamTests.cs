@@ -45,6 +45,25 @@ public sealed class StaAdamTests : IDisposable
         }
         Assert.True((a1 - a2).abs().max().item<float>() < 1e-6f);
         Assert.True((b1 - b2).abs().max().item<float>() < 1e-6f);
+        Assert.False(ours.GradientsGathered, "autograd should accumulate into the flat gradient buffer in place");
+    }
+
+    [Fact]
+    public void FlattenedParametersStillSaveAndLoadCorrectly()
+    {
+        using var detector = Sta.MLNet.Tests.Model.TestNetworks.RandomTiny(seed: 4);
+        var before = detector.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
+        Sta.MLNet.Model.StaParameterGroups.Apply(detector, Sta.MLNet.Model.StaTuningMode.AdapterTuning);
+        using var adam = new StaAdam(detector.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToList(),
+            1e-3, 0.9, 0.999, 1e-8, 0, false);
+        foreach (var (key, value) in detector.state_dict()) Assert.True(value.eq(before[key]).all().item<bool>(), key);
+        foreach (var format in new[] { Sta.MLNet.Checkpoints.CheckpointFormat.PyTorch, Sta.MLNet.Checkpoints.CheckpointFormat.SafeTensors })
+        {
+            var path = Path.Combine(_temp, "flat." + format);
+            Sta.MLNet.Checkpoints.StaCheckpoint.Save(detector, path, format);
+            using var reloaded = Sta.MLNet.Checkpoints.StaCheckpoint.LoadDetector(path, Sta.MLNet.Model.StaPresets.Tiny);
+            foreach (var (key, value) in reloaded.state_dict()) Assert.True(value.eq(before[key]).all().item<bool>(), $"{format}: {key}");
+        }
     }
 
     [Fact]

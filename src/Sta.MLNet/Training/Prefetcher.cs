@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+
+namespace Sta.MLNet.Training;
+
+/// <summary>
+/// Runs an enumeration on a background thread, keeping at most <c>capacity</c> items ready, so that CPU work (decoding,
+/// blending, augmentation) of the next batches overlaps the network step of the current one. Items arrive in the
+/// enumeration's order, so determinism does not depend on timing. An exception of the producer is rethrown to the
+/// consumer; disposing stops the producer.
+/// </summary>
+internal sealed class Prefetcher<T> : IDisposable
+{
+    private readonly BlockingCollection<T> _queue;
+    private readonly CancellationTokenSource _stop;
+    private readonly Task _producer;
+    private Exception? _failure;
+
+    public Prefetcher(Func<CancellationToken, IEnumerable<T>> source, int capacity, CancellationToken cancellationToken)
+    {
+        _queue = new BlockingCollection<T>(capacity);
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var token = _stop.Token;
+        _producer = Task.Factory.StartNew(() =>
+        {
+            try
+            {
+                foreach (var item in source(token))
+                {
+                    if (token.IsCancellationRequested) break;
+                    _queue.Add(item, token);
+                }
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+            }
+            catch (Exception e)
+            {
+                _failure = e;
+            }
+            finally
+            {
+                _queue.CompleteAdding();
+            }
+        }, token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    public IEnumerable<T> Items()
+    {
+        foreach (var item in _queue.GetConsumingEnumerable()) yield return item;
+        if (_failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(_failure).Throw();
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        try
+        {
+            _producer.Wait();
+        }
+        catch (AggregateException)
+        {
+        }
+        _queue.Dispose();
+        _stop.Dispose();
+    }
+}
