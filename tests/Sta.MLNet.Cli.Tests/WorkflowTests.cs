@@ -181,6 +181,39 @@ public sealed class WorkflowTests(PreprocessedDataset data) : IClassFixture<Prep
     }
 
     [Fact]
+    public void Ctrl_c_during_training_checkpoints_and_the_same_command_resumes()
+    {
+        var folder = TestAssets.NewFolder("resume");
+        var output = Path.Combine(folder, "model.zip");
+        string[] args = ["train", "-d", data.Json, "--preset", "tiny", "--epochs", "2", "--batch-size", "2", "--vb", "none", "--no-augment",
+            "--checkpoint-dir", Path.Combine(folder, "checkpoints"), "-o", output];
+        using var cancellation = new CancellationTokenSource();
+        using var stdout = new StringWriter();
+        // Cancels when the first training step is reported, as a Ctrl+C in the middle of the first epoch would.
+        using var stderr = new CancelOnText("[Training]", cancellation);
+        var code = Program.Run(args, stdout, stderr, cancellation.Token);
+        Assert.True(code == ExitCodes.Cancelled, $"exit {code}\n{stdout}\n{stderr}");
+        Assert.False(File.Exists(output));
+        Assert.NotEmpty(Directory.EnumerateFiles(Path.Combine(folder, "checkpoints"), "*", SearchOption.AllDirectories));
+
+        var resumed = CliRun.Invoke(args);
+        Assert.True(resumed.ExitCode == ExitCodes.Success, resumed.ToString());
+        Assert.Contains("resumed from step 1", resumed.Out);
+        Assert.Contains("2 epoch(s), 4 step(s)", resumed.Out);
+        Assert.True(File.Exists(output));
+    }
+
+    /// <summary>A text sink that cancels a token the first time a line containing <paramref name="trigger"/> is written.</summary>
+    private sealed class CancelOnText(string trigger, CancellationTokenSource cancellation) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (value?.Contains(trigger, StringComparison.Ordinal) == true) cancellation.Cancel();
+        }
+    }
+
+    [Fact]
     public void Train_stops_on_cancellation_with_exit_130_and_saves_no_model()
     {
         using var cancellation = new CancellationTokenSource();

@@ -143,6 +143,7 @@ internal static class TrainCommand
             progress.Dispose();
             var result = trainer.LastResult;
             var summary = $"saved {outputPath}: {result?.EpochsCompleted ?? 0} epoch(s), {result?.StepLosses.Count ?? 0} step(s)";
+            if (result?.ResumedFromStep is { } resumed) summary += $", resumed from step {resumed}";
             if (result?.StepLosses.Count > 0) summary += $", last loss {result.StepLosses[^1].ToString("F4", CultureInfo.InvariantCulture)}";
             if (result?.BestEpoch is { } best && result.ValidationAucs.TryGetValue(best, out var auc))
                 summary += $", best epoch {best + 1} (validation clip AUC {auc.ToString("F4", CultureInfo.InvariantCulture)})";

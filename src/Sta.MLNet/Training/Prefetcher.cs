@@ -41,7 +41,10 @@ internal sealed class Prefetcher<T> : IDisposable
             {
                 _queue.CompleteAdding();
             }
-        }, token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        // Not StartNew(..., token): with a token that is already cancelled the task would never run, CompleteAdding would
+        // never be called, and Items() would wait forever (a Ctrl+C before the first epoch, or during validation).
+        // The producer observes the token itself.
     }
 
     public IEnumerable<T> Items()
