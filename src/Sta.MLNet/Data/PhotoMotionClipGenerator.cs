@@ -7,12 +7,13 @@ namespace Sta.MLNet.Data;
 
 /// <summary>
 /// Makes real-face training and test clips from still photos: renders the frames of a <see cref="PhotoVideo"/> (camera
-/// path, lighting drift and noise from <see cref="PhotoMotionPath"/>), then runs the face front end on them (OpenCV
-/// cascade detector, the dlib 68-point predictor port, DeepfakeBench alignment at <see cref="PhotoMotionOptions.FaceSize"/>).
-/// The face is real, so the clips are label-real material for Video-level Blending and for tests; the motion
-/// only makes consecutive crops differ the way a steady camera makes them differ (landmark and resampling jitter).
-/// Deterministic: the same photo, seed and options give the same bytes. Thread-safe; decoded photos are kept (one
-/// copy per path) for the generator's lifetime.
+/// path, lighting drift and noise from <see cref="PhotoMotionPath"/>) and runs the face front end on every frame: the
+/// OpenCV cascade detector (searching first where the camera put the photo's face, as a tracker searches near the last
+/// face, then the whole frame), the dlib 68-point predictor port and DeepfakeBench alignment at
+/// <see cref="PhotoMotionOptions.FaceSize"/>. The face is real, so the clips are label-real material for Video-level
+/// Blending and for tests; the motion makes consecutive crops differ the way a steady hand-held camera does (landmark
+/// and resampling jitter, lighting). Deterministic: the same photo, seed and options give the same bytes.
+/// Thread-safe; decoded photos are kept (one copy per path) for the generator's lifetime.
 /// </summary>
 public sealed class PhotoMotionClipGenerator : IDisposable
 {
@@ -78,7 +79,7 @@ public sealed class PhotoMotionClipGenerator : IDisposable
         Check(video);
         if (rgb.Length != ClipLength) throw new ArgumentException($"The clip buffer needs {ClipLength} bytes; got {rgb.Length}.", nameof(rgb));
         if (landmarks.Length != LandmarksLength) throw new ArgumentException($"The landmark buffer needs {LandmarksLength} floats; got {landmarks.Length}.", nameof(landmarks));
-        var photo = _photos.GetOrAdd(video.PhotoPath, path => new Lazy<Photo>(() => Photo.Load(path))).Value;
+        var photo = _photos.GetOrAdd(video.PhotoPath, path => new Lazy<Photo>(() => Photo.Load(path, _detector))).Value;
         var path = new PhotoMotionPath(video.MotionSeed, Math.Min(photo.Width, photo.Height), Options);
         var frames = new List<Mat>(Options.FrameCount);
         try
@@ -86,22 +87,31 @@ public sealed class PhotoMotionClipGenerator : IDisposable
             using var source = Mat.FromPixelData(photo.Height, photo.Width, MatType.CV_8UC3, photo.Rgb);
             for (var t = 0; t < Options.FrameCount; t++)
                 frames.Add(RenderFrame(source, path.At((long)clipIndex * Options.FrameCount + t), video.MotionSeed, (long)clipIndex * Options.FrameCount + t));
-            using var faces = _frontEnd.ProcessClip(frames, ChannelOrder.Rgb);
-            if (faces.IsFaceless)
-                throw new InvalidDataException($"No face was found in any frame of clip {clipIndex} of video '{video.VideoId}' (photo {video.PhotoPath}).");
             var frameLength = Options.FaceSize * Options.FaceSize * 3;
-            for (var t = 0; t < faces.Frames.Count; t++)
+            var missing = 0;
+            for (var t = 0; t < frames.Count; t++)
             {
-                var face = faces.Frames[t]!;
-                CopyPixels(face.Aligned.Image, rgb.Slice(t * frameLength, frameLength));
+                // The photo's face, carried through this frame's camera transform, tells the front end where to look
+                // first (as a tracker would from the previous frame); it searches the whole frame when that fails.
+                var hint = photo.Face is { } face ? CameraBox(face, photo, path.At((long)clipIndex * Options.FrameCount + t)) : (FaceBox?)null;
+                var box = _frontEnd.DetectInClip(frames[t], ChannelOrder.Rgb, hint);
+                var detected = box is not null;
+                if (!detected)
+                {
+                    missing++;
+                    box = hint ?? throw new InvalidDataException(
+                        $"No face was found in frame {t} of clip {clipIndex} of video '{video.VideoId}' (photo {video.PhotoPath}).");
+                }
+                using var result = _frontEnd.AlignBox(frames[t], box!.Value, detected);
+                CopyPixels(result.Aligned.Image, rgb.Slice(t * frameLength, frameLength));
                 var points = landmarks.Slice(t * VideoBlendOptions.LandmarkCount * 2, VideoBlendOptions.LandmarkCount * 2);
                 for (var i = 0; i < VideoBlendOptions.LandmarkCount; i++)
                 {
-                    points[2 * i] = (float)face.CropLandmarks[i].X;
-                    points[2 * i + 1] = (float)face.CropLandmarks[i].Y;
+                    points[2 * i] = (float)result.CropLandmarks[i].X;
+                    points[2 * i + 1] = (float)result.CropLandmarks[i].Y;
                 }
             }
-            return faces.FramesWithoutFace;
+            return missing;
         }
         finally
         {
@@ -116,13 +126,8 @@ public sealed class PhotoMotionClipGenerator : IDisposable
         var frame = new Mat();
         try
         {
-            var centre = new Point2f(photo.Width / 2f, photo.Height / 2f);
-            using (var matrix = Cv2.GetRotationMatrix2D(centre, pose.AngleDegrees, pose.Zoom))
-            {
-                matrix.Set(0, 2, matrix.Get<double>(0, 2) + pose.ShiftX);
-                matrix.Set(1, 2, matrix.Get<double>(1, 2) + pose.ShiftY);
+            using (var matrix = CameraMatrix(photo.Width, photo.Height, pose))
                 Cv2.WarpAffine(photo, frame, matrix, photo.Size(), InterpolationFlags.Linear, BorderTypes.Reflect101);
-            }
             // Contrast about mid-grey, then brightness; convertTo saturates to 0..255.
             frame.ConvertTo(frame, -1, pose.Gain, 128 * (1 - pose.Gain) + pose.Brightness);
             if (Options.NoiseSigma > 0) AddNoise(frame, seed, frameIndex);
@@ -133,6 +138,28 @@ public sealed class PhotoMotionClipGenerator : IDisposable
             frame.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Photo to frame coordinates: roll and zoom about the photo centre (OpenCV's rotation matrix), then the
+    /// shift.</summary>
+    private static Mat CameraMatrix(int width, int height, PhotoFramePose pose)
+    {
+        var matrix = Cv2.GetRotationMatrix2D(new Point2f(width / 2f, height / 2f), pose.AngleDegrees, pose.Zoom);
+        matrix.Set(0, 2, matrix.Get<double>(0, 2) + pose.ShiftX);
+        matrix.Set(1, 2, matrix.Get<double>(1, 2) + pose.ShiftY);
+        return matrix;
+    }
+
+    /// <summary>Where the camera puts the photo's face box in a frame (centre mapped, size scaled by the zoom).</summary>
+    private static FaceBox CameraBox(FaceBox face, Photo photo, PhotoFramePose pose)
+    {
+        using var matrix = CameraMatrix(photo.Width, photo.Height, pose);
+        var centre = face.Center;
+        var x = matrix.Get<double>(0, 0) * centre.X + matrix.Get<double>(0, 1) * centre.Y + matrix.Get<double>(0, 2);
+        var y = matrix.Get<double>(1, 0) * centre.X + matrix.Get<double>(1, 1) * centre.Y + matrix.Get<double>(1, 2);
+        var halfWidth = face.Width * pose.Zoom / 2;
+        var halfHeight = face.Height * pose.Zoom / 2;
+        return new FaceBox((int)Math.Round(x - halfWidth), (int)Math.Round(y - halfHeight), (int)Math.Round(x + halfWidth), (int)Math.Round(y + halfHeight));
     }
 
     private unsafe void AddNoise(Mat frame, ulong seed, long frameIndex)
@@ -168,10 +195,11 @@ public sealed class PhotoMotionClipGenerator : IDisposable
 
     public void Dispose() => _detector.Dispose();
 
-    /// <summary>A decoded photo kept as managed RGB bytes (no native handle to leak if a data view is dropped).</summary>
-    private sealed record Photo(byte[] Rgb, int Width, int Height)
+    /// <summary>A decoded photo kept as managed RGB bytes (no native handle to leak if a data view is dropped), and its
+    /// largest face, if the detector finds one in the photo itself.</summary>
+    private sealed record Photo(byte[] Rgb, int Width, int Height, FaceBox? Face)
     {
-        public static unsafe Photo Load(string path)
+        public static unsafe Photo Load(string path, IFaceDetector detector)
         {
             if (!File.Exists(path)) throw new FileNotFoundException($"Photo not found: {path}", path);
             using var bgr = Cv2.ImRead(path, ImreadModes.Color);
@@ -180,7 +208,7 @@ public sealed class PhotoMotionClipGenerator : IDisposable
             Cv2.CvtColor(bgr, rgb, ColorConversionCodes.BGR2RGB);
             var bytes = new byte[rgb.Total() * 3];
             new ReadOnlySpan<byte>((void*)rgb.Data, bytes.Length).CopyTo(bytes);
-            return new Photo(bytes, rgb.Width, rgb.Height);
+            return new Photo(bytes, rgb.Width, rgb.Height, FaceTrackSelector.Largest(detector.Detect(rgb, ChannelOrder.Rgb)));
         }
     }
 }
