@@ -130,7 +130,7 @@ public sealed class StaTrainer : AppendColumnsEstimator<StaDetectionTransformer>
                 channel.Warning(MessageSensitivity.None, "No ClipWeightsPath or InitialCheckpointPath: the backbone starts from random weights.");
             }
 
-            using var synthesizer = blending ? new VideoBlendingSynthesizer(network) : null;
+            using var synthesizer = blending ? new VideoBlendingSynthesizer(network, _options.BlendOptions) : null;
             using var augmenter = _options.Augment ? new NormalizedClipAugmenter(network) : null;
             var loop = new StaTrainingLoop(_options, device, (scores, labels) => DetectionMetrics.Compute(scores.Select(s => (double)s).ToList(), labels).Auc,
                 synthesizer, augmenter, line => channel.Info(MessageSensitivity.None, line));
