@@ -48,8 +48,14 @@ public sealed record FaceClipOptions
     /// </summary>
     public int ClipSize { get; init; } = 224;
 
-    /// <summary>Face search within a clip (near the previous face first). Default <see cref="FaceFrontEndOptions"/> defaults.</summary>
-    public FaceFrontEndOptions FrontEnd { get; init; } = new();
+    /// <summary>
+    /// Face search within a clip: near the previous face first, in a region scaled so the face is
+    /// <see cref="FaceFrontEndOptions.SearchFaceSize"/> px. Default: <see cref="FaceFrontEndOptions"/> defaults except
+    /// SearchFaceSize 64 (instead of 96), which halves the cost of the per-frame search, the front end's largest cost
+    /// after the first frame's full search (frontend benchmark: 15 -> 7 ms per 720p frame), while the Haar cascade
+    /// (20 px window, <see cref="CascadeFaceDetectorOptions.MinFaceSize"/> 40) still finds the face with margin.
+    /// </summary>
+    public FaceFrontEndOptions FrontEnd { get; init; } = new() { SearchFaceSize = 64 };
 
     /// <summary>What to do with a clip without any detected face. Default <see cref="FacelessClipHandling.Reject"/>.</summary>
     public FacelessClipHandling FacelessClips { get; init; } = FacelessClipHandling.Reject;

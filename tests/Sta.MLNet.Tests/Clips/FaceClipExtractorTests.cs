@@ -29,7 +29,8 @@ public class FaceClipExtractorTests
         Assert.Equal(plan.Clips[clipIndex][0], info.FirstFrame);
         var frames = reader.ReadClip(plan.Clips[clipIndex]);
         using var detector = new CascadeFaceDetector();
-        var frontEnd = new FaceFrontEnd(detector, DlibShapePredictor.FromFile(), new FaceAligner(new FaceAlignmentOptions { OutputSize = 256 }));
+        var frontEnd = new FaceFrontEnd(detector, DlibShapePredictor.FromFile(), new FaceAligner(new FaceAlignmentOptions { OutputSize = 256 }),
+            options: Consecutive.FrontEnd);
         using var faces = frontEnd.ProcessClip(frames, ChannelOrder.Rgb);
         foreach (var frame in frames) frame.Dispose();
 
