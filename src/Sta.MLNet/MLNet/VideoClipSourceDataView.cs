@@ -26,7 +26,9 @@ public sealed class VideoClipSourceDataView : IDataView
 
     private readonly VideoClipSourceOptions _options;
     private readonly ClipStreamReporter _reporter;
-    private readonly Lazy<IReadOnlyList<ClipDescriptor>> _clips;
+    private readonly Func<Action<DatasetIssue>, IEnumerable<ClipDescriptor>> _plan;
+    private readonly object _planGate = new();
+    private IReadOnlyList<ClipDescriptor>? _clips;
 
     internal VideoClipSourceDataView(IHost host, VideoClipSourceOptions options, Func<Action<DatasetIssue>, IEnumerable<ClipDescriptor>> plan)
     {
@@ -35,19 +37,7 @@ public sealed class VideoClipSourceDataView : IDataView
         options.Columns.Validate();
         _options = options;
         _reporter = new ClipStreamReporter(host, options.Stream);
-        _clips = new Lazy<IReadOnlyList<ClipDescriptor>>(() =>
-        {
-            var clips = new List<ClipDescriptor>();
-            foreach (var clip in plan(issue => _reporter.Issue(new ClipIssue(issue.Path, issue.VideoId, -1, issue.Error))))
-            {
-                _reporter.Options.CancellationToken.ThrowIfCancellationRequested();
-                if (clip.ClipIndex == 0)
-                    _reporter.VideoOpened();
-                clips.Add(clip);
-            }
-            return clips;
-        }, LazyThreadSafetyMode.ExecutionAndPublication);
-
+        _plan = plan;
         var builder = new DataViewSchema.Builder();
         foreach (var column in VideoClipLoadingTransformer.ClipColumns(options.Columns, options.FrontEnd))
             builder.AddColumn(column.Name, column.Type);
@@ -64,7 +54,33 @@ public sealed class VideoClipSourceDataView : IDataView
     public bool CanShuffle => true;
 
     /// <summary>The planned clips (paths and frame indices), planning them on first use.</summary>
-    public IReadOnlyList<ClipDescriptor> Clips => _clips.Value;
+    /// <exception cref="OperationCanceledException">Cancelled while planning; the next access plans again.</exception>
+    public IReadOnlyList<ClipDescriptor> Clips
+    {
+        get
+        {
+            if (Volatile.Read(ref _clips) is { } planned)
+                return planned;
+            lock (_planGate)
+            {
+                // Not a Lazy: a cancelled or failed planning must not be cached, so that a later cursor can try again.
+                return _clips ??= PlanClips();
+            }
+        }
+    }
+
+    private List<ClipDescriptor> PlanClips()
+    {
+        var clips = new List<ClipDescriptor>();
+        foreach (var clip in _plan(issue => _reporter.Issue(new ClipIssue(issue.Path, issue.VideoId, -1, issue.Error))))
+        {
+            _reporter.Options.CancellationToken.ThrowIfCancellationRequested();
+            if (clip.ClipIndex == 0)
+                _reporter.VideoOpened();
+            clips.Add(clip);
+        }
+        return clips;
+    }
 
     /// <summary>Videos and clips skipped so far (planning and decoding), with their typed errors.</summary>
     public IReadOnlyCollection<ClipIssue> Issues => _reporter.Issues;

@@ -61,6 +61,25 @@ public class VideoClipDataViewTests
     }
 
     [Fact]
+    public void TruncatedVideoKeepsTheClipsThatDecode()
+    {
+        var ml = new MLContext(seed: 1);
+        var videos = ml.Data.LoadFromEnumerable(new[] { new VideoRow { VideoPath = TestVideos.TruncatedWithIndex } });
+        var clips = ml.LoadVideoClips(videos, new VideoClipLoaderOptions
+        {
+            FrontEnd = FourFrames with { FacelessClips = FacelessClipHandling.EmitBlack },
+        });
+        var rows = EstimatorChecks.ReadAll(clips, [clips.Schema["ClipIndex"], clips.Schema["ClipCount"], clips.Schema["Clip"]]);
+        Assert.NotEmpty(rows);
+        var planned = (int)rows[0][1]!;
+        // Every planned clip is either delivered or reported, never both, never silently dropped.
+        Assert.Equal(planned, rows.Count + clips.Issues.Count);
+        Assert.NotEmpty(clips.Issues); // the file announces 60 frames and decodes fewer
+        Assert.All(clips.Issues, i => Assert.IsAssignableFrom<VideoDecodeException>(i.Error));
+        Assert.Empty(rows.Select(r => (int)r[0]!).Intersect(clips.Issues.Select(i => i.ClipIndex)));
+    }
+
+    [Fact]
     public void PlanColumnsAloneDoNotDecode()
     {
         var ml = new MLContext(seed: 1);
