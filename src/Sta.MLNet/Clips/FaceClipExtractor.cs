@@ -15,7 +15,7 @@ namespace Sta.MLNet.Clips;
 /// </summary>
 public sealed class FaceClipExtractor : IDisposable
 {
-    private readonly Lazy<(IFaceDetector Detector, FaceFrontEnd FrontEnd)> _faces;
+    private readonly Lazy<(IFaceDetector Detector, IFaceDetector? FirstLook, FaceFrontEnd FrontEnd)> _faces;
     private readonly byte[] _frameBytes;
     private VideoReader? _reader;
     private bool _disposed;
@@ -29,11 +29,11 @@ public sealed class FaceClipExtractor : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Options = options;
-        _faces = new Lazy<(IFaceDetector, FaceFrontEnd)>(CreateFrontEnd, LazyThreadSafetyMode.None);
+        _faces = new Lazy<(IFaceDetector, IFaceDetector?, FaceFrontEnd)>(CreateFrontEnd, LazyThreadSafetyMode.None);
         _frameBytes = new byte[options.ClipSize * options.ClipSize * 3];
     }
 
-    private (IFaceDetector, FaceFrontEnd) CreateFrontEnd()
+    private (IFaceDetector, IFaceDetector?, FaceFrontEnd) CreateFrontEnd()
     {
         var predictor = DlibShapePredictor.FromFile(Options.ShapePredictorPath);
         if (predictor.PartCount < FaceClipOptions.LandmarkCount)
@@ -46,7 +46,14 @@ public sealed class FaceClipExtractor : IDisposable
         {
             OutputSize = Options.AlignmentSize, Scale = Options.AlignmentScale, Precision = Options.AlignmentPrecision,
         });
-        return (detector, new FaceFrontEnd(detector, predictor, aligner, options: Options.FrontEnd));
+        IFaceDetector? firstLook = null;
+        if (Options.FirstFrameSearchSide > 0)
+        {
+            firstLook = Options.Detector == FaceDetectorKind.YuNet
+                ? new YuNetFaceDetector(Options.YuNet! with { MaxImageSide = Options.FirstFrameSearchSide })
+                : new CascadeFaceDetector(Options.Cascade with { MaxImageSide = Options.FirstFrameSearchSide });
+        }
+        return (detector, firstLook, new FaceFrontEnd(detector, predictor, aligner, options: Options.FrontEnd));
     }
 
     /// <summary>The options the extractor was built with.</summary>
@@ -123,7 +130,7 @@ public sealed class FaceClipExtractor : IDisposable
     {
         ArgumentNullException.ThrowIfNull(rgbFrames);
         CheckBuffers(rgbFrames.Count, clip, landmarks);
-        using var faces = FrontEnd.ProcessClip(rgbFrames, ChannelOrder.Rgb, cancellationToken);
+        using var faces = AlignClip(rgbFrames, cancellationToken);
         var facesFound = rgbFrames.Count - faces.FramesWithoutFace;
         if (faces.IsFaceless)
         {
@@ -148,6 +155,48 @@ public sealed class FaceClipExtractor : IDisposable
             }
         }
         return new FaceClipInfo(clipIndex, clipCount, firstFrame, facesFound, faces.FramesWithoutFace, IsFaceless: false);
+    }
+
+    /// <summary>
+    /// Detection, tracking, no-face policy and alignment of one clip's RGB frames: <see cref="FaceFrontEnd.ProcessClip"/>,
+    /// except that the first frame is first searched at <see cref="FaceClipOptions.FirstFrameSearchSide"/> and the face
+    /// found there refined by the search near it. Depends only on the frames, never on earlier clips, so a clip has the
+    /// same values whatever order clips are read in. The caller disposes the result.
+    /// </summary>
+    public ClipFaceAlignment AlignClip(IReadOnlyList<Mat> rgbFrames, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rgbFrames);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var (_, firstLook, frontEnd) = _faces.Value;
+        if (firstLook is null)
+            return frontEnd.ProcessClip(rgbFrames, ChannelOrder.Rgb, cancellationToken);
+        var detected = new FaceBox?[rgbFrames.Count];
+        FaceBox? previous = null;
+        for (var i = 0; i < rgbFrames.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var hint = i == 0 ? FaceTrackSelector.Largest(firstLook.Detect(rgbFrames[0], ChannelOrder.Rgb)) : previous;
+            detected[i] = frontEnd.DetectInClip(rgbFrames[i], ChannelOrder.Rgb, hint);
+            previous = detected[i] ?? previous;
+        }
+        var faces = ClipFacePolicy.FillFromNearestFrame(detected);
+        var results = new AlignedFaceResult?[rgbFrames.Count];
+        try
+        {
+            for (var i = 0; i < rgbFrames.Count; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (faces.Frames[i].Box is { } box)
+                    results[i] = frontEnd.AlignBox(rgbFrames[i], box, faces.Frames[i].Detected);
+            }
+        }
+        catch
+        {
+            foreach (var result in results)
+                result?.Dispose();
+            throw;
+        }
+        return new ClipFaceAlignment(faces, results);
     }
 
     /// <summary>
@@ -200,7 +249,10 @@ public sealed class FaceClipExtractor : IDisposable
         _disposed = true;
         CloseVideo();
         if (_faces.IsValueCreated)
+        {
             _faces.Value.Detector.Dispose();
+            _faces.Value.FirstLook?.Dispose();
+        }
     }
 
     private void CheckBuffers(int frameCount, Span<float> clip, Span<float> landmarks)

@@ -45,6 +45,7 @@ internal static class FaceClipOptionsFormat
         writer.Write(options.FrontEnd.SearchNearPreviousFace);
         writer.Write(options.FrontEnd.SearchRegionScale);
         writer.Write(options.FrontEnd.SearchFaceSize);
+        writer.Write(options.FirstFrameSearchSide);
         writer.Write((int)options.FacelessClips);
     }
 
@@ -90,6 +91,7 @@ internal static class FaceClipOptionsFormat
             {
                 SearchNearPreviousFace = reader.ReadBoolean(), SearchRegionScale = reader.ReadDouble(), SearchFaceSize = reader.ReadInt32(),
             },
+            FirstFrameSearchSide = reader.ReadInt32(),
             FacelessClips = (FacelessClipHandling)reader.ReadInt32(),
         };
         try

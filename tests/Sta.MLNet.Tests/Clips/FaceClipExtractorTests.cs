@@ -18,7 +18,8 @@ public class FaceClipExtractorTests
     public void ClipEqualsNormalisedFrontEndCrops(string video, int clipIndex)
     {
         var path = video == "motion" ? TestVideos.FaceMotionH264 : FaceClipVideos.TwoFaces;
-        using var extractor = new FaceClipExtractor(Consecutive);
+        // Without the quick first look, the extractor's faces are exactly FaceFrontEnd.ProcessClip's.
+        using var extractor = new FaceClipExtractor(Consecutive with { FirstFrameSearchSide = 0 });
         var clip = new float[Consecutive.ClipLength];
         var landmarks = new float[Consecutive.LandmarksLength];
         var info = extractor.ExtractClip(path, clipIndex, clip, landmarks);
@@ -62,6 +63,44 @@ public class FaceClipExtractorTests
             var (x, y) = (landmarks[(t * 68 + 30) * 2], landmarks[(t * 68 + 30) * 2 + 1]);
             Assert.InRange(x, 112 - 10, 112 + 10);
             Assert.InRange(y, 136 - 10, 136 + 10);
+        }
+    }
+
+    [Theory]
+    [InlineData("motion")]
+    [InlineData("two-faces")]
+    [InlineData("gaps")]
+    public void QuickFirstLookFindsTheSameFacesAsTheFullSearch(string video)
+    {
+        var path = video switch { "motion" => TestVideos.FaceMotionH264, "two-faces" => FaceClipVideos.TwoFaces, _ => FaceClipVideos.WithFaceGaps };
+        using var quick = new FaceClipExtractor(Consecutive);
+        using var full = new FaceClipExtractor(Consecutive with { FirstFrameSearchSide = 0 });
+        using var reader = VideoReader.Open(path);
+        var plan = ClipSampler.PlanVideo(reader.Info.FrameCount, Consecutive.Sampling, path);
+        foreach (var indices in plan.Clips)
+        {
+            var frames = reader.ReadClip(indices);
+            try
+            {
+                using var a = quick.AlignClip(frames);
+                using var b = full.AlignClip(frames);
+                Assert.Equal(b.Faces.Frames.Select(f => f.Detected), a.Faces.Frames.Select(f => f.Detected));
+                for (var t = 0; t < frames.Length; t++)
+                {
+                    if (a.Faces.Frames[t].Box is not { } boxA) { Assert.Null(b.Faces.Frames[t].Box); continue; }
+                    // The same face, possibly at another cascade scale (boxes of one face vary by ~15% in size); what
+                    // matters downstream is that the landmarks, hence the alignment, agree.
+                    var overlap = boxA.IntersectionOverUnion(b.Faces.Frames[t].Box!.Value);
+                    Assert.True(overlap >= 0.5, $"clip at frame {indices[0]}, frame {t}: boxes {boxA} and {b.Faces.Frames[t].Box} overlap {overlap:F2}");
+                    var (noseA, noseB) = (a.Frames[t]!.Landmarks.Points[30], b.Frames[t]!.Landmarks.Points[30]);
+                    var distance = Math.Sqrt((noseA.X - noseB.X) * (noseA.X - noseB.X) + (noseA.Y - noseB.Y) * (noseA.Y - noseB.Y));
+                    Assert.True(distance <= 0.06 * boxA.Width, $"clip at frame {indices[0]}, frame {t}: nose tips {noseA} and {noseB} are {distance:F1} px apart");
+                }
+            }
+            finally
+            {
+                foreach (var frame in frames) frame.Dispose();
+            }
         }
     }
 

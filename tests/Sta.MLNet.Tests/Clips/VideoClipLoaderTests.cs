@@ -91,6 +91,7 @@ public class VideoClipLoaderTests
                 ShapePredictorPath = "/models/shape_predictor_81_face_landmarks.dat",
                 AlignmentSize = 224, AlignmentScale = 1.25, AlignmentPrecision = SimilarityPrecision.Double, ClipSize = 112,
                 FrontEnd = new FaceFrontEndOptions { SearchNearPreviousFace = false, SearchRegionScale = 2.5, SearchFaceSize = 80 },
+                FirstFrameSearchSide = 200,
                 FacelessClips = FacelessClipHandling.EmitBlack,
             },
         };
