@@ -200,8 +200,6 @@ public sealed class VideoClipLoadingTransformer : AppendColumnsTransformer, ILoa
             for (var slot = 0; slot < count; slot++)
             {
                 var row = _rows[slot] ??= new ClipRowBuffer(_options.FrontEnd);
-                if (_indices[slot] < 0)
-                    throw new ClipIndexOutOfRangeException(_paths[slot], _indices[slot], 0);
                 row.Info = _extractor.ExtractClip(_paths[slot], _indices[slot], row.Clip, row.Landmarks);
             }
         }

@@ -178,6 +178,63 @@ public class VideoClipDataViewTests
     }
 
     [Fact]
+    public void CursorSetsSplitTheClipTable()
+    {
+        var tree = new SyntheticDeepfakeBenchTree("clip-dfb-set");
+        for (var v = 0; v < 3; v++)
+            tree.AddVideo("UADFV", v == 0 ? "UADFV_Real" : "UADFV_Fake", "test", null, "videos", $"v{v}", Enumerable.Range(0, 32).ToArray());
+        var json = tree.WriteJson("UADFV.json");
+        var ml = new MLContext(seed: 1);
+        var source = ml.LoadDeepfakeBenchClips(json, new DeepfakeBenchOptions { FrameRoot = tree.Root },
+            new VideoClipSourceOptions { FrontEnd = new FaceClipOptions { ClipSize = 32 } });
+        var single = Keys(EstimatorChecks.ReadAll(source), source.Schema);
+        Assert.Equal(12, single.Count);
+
+        var fromSet = new List<(string, int, float)>();
+        var cursors = source.GetRowCursorSet(source.Schema, 2, new Random(5));
+        Assert.Equal(2, cursors.Length);
+        foreach (var cursor in cursors)
+        {
+            using (cursor)
+            {
+                var id = cursor.GetGetter<ReadOnlyMemory<char>>(source.Schema["VideoId"]);
+                var index = cursor.GetGetter<int>(source.Schema["ClipIndex"]);
+                var clip = cursor.GetGetter<VBuffer<float>>(source.Schema["Clip"]);
+                while (cursor.MoveNext())
+                {
+                    ReadOnlyMemory<char> v = default; int c = 0; VBuffer<float> pixels = default;
+                    id(ref v); index(ref c); clip(ref pixels);
+                    fromSet.Add((v.ToString(), c, pixels.GetValues()[0]));
+                }
+            }
+        }
+        Assert.Equal(single.OrderBy(k => k.Item1).ThenBy(k => k.Item2), fromSet.OrderBy(k => k.Item1).ThenBy(k => k.Item2));
+    }
+
+    private static List<(string, int, float)> Keys(List<object?[]> rows, DataViewSchema schema) =>
+        rows.Select(r => ((string)r[schema["VideoId"].Index]!, (int)r[schema["ClipIndex"].Index]!, ((float[])r[schema["Clip"].Index]!)[0])).ToList();
+
+    [Fact]
+    public void CsvSourceReadsLabelsAndReportsMissingVideos()
+    {
+        var folder = TestVideos.NewScratchFolder("clip-csv");
+        File.Copy(TestVideos.FaceMotionH264, Path.Combine(folder, "talk.mp4"));
+        var csv = Path.Combine(folder, "list.csv");
+        File.WriteAllLines(csv, ["path,label", "talk.mp4,FF-DF", "gone.mp4,real"]);
+        var ml = new MLContext(seed: 1);
+        var source = ml.LoadVideoClipsFromCsv(csv);
+        var s = source.Schema;
+        var rows = EstimatorChecks.ReadAll(source, [s["VideoId"], s["Label"], s["ClipIndex"], s["VideoPath"]]);
+        Assert.Equal(4, rows.Count); // 48 frames, DeepfakeBench sampling: 32 samples, 4 clips
+        Assert.All(rows, r => Assert.Equal("FF-DF_talk", r[0]));
+        Assert.All(rows, r => Assert.Equal(true, r[1]));
+        Assert.All(rows, r => Assert.Equal(Path.Combine(folder, "talk.mp4"), r[3]));
+        var issue = Assert.Single(source.Issues);
+        Assert.Equal("real_gone", issue.VideoId);
+        Assert.Equal(-1, issue.ClipIndex);
+    }
+
+    [Fact]
     public void StreamingAllocatesFarLessThanAClipPerRow()
     {
         // 60 one-frame clips of one video read through a source cursor on this thread: after the first clips, the managed
