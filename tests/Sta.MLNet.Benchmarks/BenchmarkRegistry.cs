@@ -10,6 +10,7 @@ public static class BenchmarkRegistry
         new VideoBlendBenchmarkSuite(),
         new ClipAugmentationBenchmarkSuite(),
         new NetworkBenchmarkSuite(),
+        new FaceFrontEndBenchmarkSuite(),
     ];
 
     public static IBenchmarkSuite? Find(string name) =>
