@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
+using Microsoft.ML;
 using Sta.MLNet.Clips;
 using Sta.MLNet.MLNet;
 using Sta.MLNet.Video;
@@ -31,6 +32,28 @@ public sealed class StaVideoScorer
                 $"The network takes {network.NumFrames} frames of {network.InputResolution} px; the front end makes " +
                 $"{Options.FrontEnd.FramesPerClip} frames of {Options.FrontEnd.ClipSize} px.", nameof(options));
     }
+
+    /// <summary>
+    /// A scorer for a fitted or loaded model: the model's <see cref="StaDetectionTransformer"/> (the last one of a chain)
+    /// scores, and when the chain also holds a <see cref="VideoClipLoadingTransformer"/>, its saved front-end options
+    /// replace <paramref name="options"/>' FrontEnd, so clips are made exactly as the model was set up to see them.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model contains no StA detection stage.</exception>
+    public static StaVideoScorer FromModel(ITransformer model, VideoScoringOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var stages = Flatten(model).ToList();
+        var detector = stages.OfType<StaDetectionTransformer>().LastOrDefault()
+            ?? throw new ArgumentException($"The model has no {nameof(StaDetectionTransformer)} stage.", nameof(model));
+        options ??= new VideoScoringOptions();
+        if (stages.OfType<VideoClipLoadingTransformer>().LastOrDefault() is { } loader)
+            options = options with { FrontEnd = loader.Options.FrontEnd };
+        return new StaVideoScorer(detector, options);
+    }
+
+    private static IEnumerable<ITransformer> Flatten(ITransformer model) => model is IEnumerable<ITransformer> chain
+        ? chain.SelectMany(Flatten)
+        : [model];
 
     /// <summary>The scorer's settings.</summary>
     public VideoScoringOptions Options { get; }

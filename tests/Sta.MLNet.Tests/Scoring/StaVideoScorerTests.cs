@@ -75,6 +75,42 @@ public class StaVideoScorerTests
     }
 
     [Fact]
+    public async Task ScorerFromASavedModelUsesItsFrontEndOptions()
+    {
+        var ml = new MLContext(seed: 1);
+        var loader = ml.LoadVideoClip(new VideoClipLoaderOptions { ClipIndexColumnName = "ClipIndex", FrontEnd = TinyInput with { FirstFrameSearchSide = 0 } })
+            .Fit(ml.Data.LoadFromEnumerable(new[] { new PathRow() }));
+        var chain = new Microsoft.ML.Data.TransformerChain<ITransformer>(loader, TinyDetector());
+        using var stream = new MemoryStream();
+        ml.Model.Save(chain, ml.Data.LoadFromEnumerable(new[] { new PathRow() }).Schema, stream);
+        stream.Position = 0;
+        var model = StaMLNet.LoadModel(new MLContext(seed: 2), stream, out _);
+
+        var scorer = StaVideoScorer.FromModel(model);
+        Assert.Equal(0, scorer.Options.FrontEnd.FirstFrameSearchSide);
+        Assert.Equal(32, scorer.Options.FrontEnd.ClipSize);
+        var result = await scorer.ScoreVideoAsync(TestVideos.FaceMotionH264);
+        Assert.Equal(6, result.Clips.Count);
+
+        // The same clips through the saved pipeline's PredictionEngine give the same scores.
+        using var engine = ml.Model.CreatePredictionEngine<PathRow, ScoreRow>(model);
+        foreach (var clip in result.Clips)
+            Assert.Equal(clip.Probability, engine.Predict(new PathRow { VideoPath = TestVideos.FaceMotionH264, ClipIndex = clip.ClipIndex }).Probability, 4);
+        Assert.Throws<ArgumentException>(() => StaVideoScorer.FromModel(loader));
+    }
+
+    public sealed class PathRow
+    {
+        public string VideoPath { get; set; } = "";
+        public int ClipIndex { get; set; }
+    }
+
+    public sealed class ScoreRow
+    {
+        public float Probability { get; set; }
+    }
+
+    [Fact]
     public async Task CancellationStopsTheRun()
     {
         var scorer = new StaVideoScorer(TinyDetector(), new VideoScoringOptions { FrontEnd = TinyInput });
