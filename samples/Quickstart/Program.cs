@@ -4,6 +4,7 @@
 // Run it with: bash samples/run-quickstart.sh   (installs the Debian packages it needs, then: dotnet run -c Release)
 using System.Diagnostics;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Sta.MLNet;
 using Sta.MLNet.Blending;
 using Sta.MLNet.Clips;
@@ -22,7 +23,6 @@ var clock = Stopwatch.StartNew();
 DemoSettings.RequirePhotos();
 
 var ml = new MLContext(seed: 1) { FallbackToCpu = true };
-ml.Log += (_, e) => { if (e.Source.Contains(nameof(StaTrainer)) && e.Message.StartsWith("Epoch")) Console.WriteLine($"  {e.Message}"); };
 
 // 1. Real-face clips: 8 "videos" per photo for training, 3 other camera paths per photo held out.
 Console.WriteLine("1. Making real-face clips from Debian's face photos (astronaut, messi5)...");
@@ -43,13 +43,14 @@ var trainer = ml.StaTrainer(new StaTrainer.Options
     BlendOptions = DemoSettings.DemoBlend,
     Augment = false,
     Seed = 5,
+    Progress = new EpochPrinter(),
 });
 var model = trainer.Fit(train);
 Console.WriteLine($"   loss {trainer.LastResult!.StepLosses.Take(2).Average():F3} -> {trainer.LastResult.StepLosses.TakeLast(2).Average():F3} ({clock.Elapsed.TotalSeconds:F0} s)");
 
 // 3. Evaluate on held-out videos and their own VB fakes (other seeds than any training twin).
 Console.WriteLine("3. Evaluating on held-out videos...");
-var heldOut = ml.Data.Cache(ml.AddVideoBlendedFakes(heldOutReal, new VideoBlendingDataOptions { BlendOptions = DemoSettings.DemoBlend, Seed = 77 }));
+var heldOut = ml.Data.Cache(ml.AddVideoBlendedFakes(heldOutReal, new VideoBlendingDataOptions { Blend = DemoSettings.DemoBlend, Seed = 77 }));
 var scored = model.Transform(heldOut);
 var metrics = ml.BinaryClassification.Evaluate(scored);
 var detection = ml.EvaluateDetection(scored);
@@ -70,7 +71,11 @@ var videoPath = Path.Combine(outputFolder, "astronaut-camera.mp4");
 DemoVideo.Write(videoPath, DemoSettings.Photos[0].Path);
 var scorer = new StaVideoScorer(reloaded, new VideoScoringOptions
 {
-    FrontEnd = new FaceClipOptions { ClipSize = DemoSettings.Motion.FaceSize, Sampling = ClipSamplingOptions.Consecutive },
+    // Align straight to the training clips' 32 px, as the photo clips were made (no 256 px intermediate).
+    FrontEnd = new FaceClipOptions
+    {
+        AlignmentSize = DemoSettings.Motion.FaceSize, ClipSize = DemoSettings.Motion.FaceSize, Sampling = ClipSamplingOptions.Consecutive,
+    },
 });
 var video = await scorer.ScoreVideoAsync(videoPath);
 Console.WriteLine(video.IsScored
@@ -91,3 +96,16 @@ Console.WriteLine($"6. Pictures: {scoresPicture}");
 Console.WriteLine($"             {blendPicture}");
 Console.WriteLine($"Done in {clock.Elapsed.TotalSeconds:F0} s.");
 return detection.Clip.Auc >= 0.5 && identical ? 0 : 1;
+
+/// <summary>Prints one line per finished epoch (the trainer reports every step).</summary>
+internal sealed class EpochPrinter : IProgress<StaTrainingProgress>
+{
+    private int _lastEpoch = -1;
+
+    public void Report(StaTrainingProgress value)
+    {
+        if (value.Phase != StaTrainingPhase.Training || value.Epoch == _lastEpoch || value.Epoch % 5 != 4 && value.Epoch != 0) return;
+        _lastEpoch = value.Epoch;
+        Console.WriteLine($"   epoch {value.Epoch + 1}/{value.Epochs}: loss {value.MeanEpochLoss:F3}, {value.ClipsPerSecond:F0} clips/s");
+    }
+}
