@@ -56,7 +56,7 @@ public sealed class RealFaceLearnabilityTests(RealFaceClips clips, ITestOutputHe
         var trainingTime = clock.Elapsed;
 
         // Held-out videos with their own VB fakes (another seed than any training twin).
-        var heldOut = ml.Data.Cache(ml.AddVideoBlendedFakes(clips.HeldOut, new VideoBlendingDataOptions { Blend = StrongBlend, Seed = 77 }));
+        var heldOut = ml.Data.Cache(ml.AddVideoBlendedFakes(clips.HeldOut, new VideoBlendingDataOptions { BlendOptions = StrongBlend, Seed = 77 }));
         var scored = model.Transform(heldOut);
         var detection = ml.EvaluateDetection(scored);
         var metrics = ml.BinaryClassification.Evaluate(scored);
