@@ -58,9 +58,9 @@ public sealed class VideoBlendedFakesDataView : IDataView
                 $"Schema mismatch for input column '{_options.LabelColumnName}': expected Boolean, Single or Double, got {_label.Type}.");
         if (_options.VideoIdColumnName is { } videoName && schema.GetColumnOrNull(videoName) is { Type: TextDataViewType } video)
             _videoId = video;
-        if (_options.Blend is null && Math.Min(_height, _width) < 32)
-            throw new ArgumentException($"Clips of {_height}x{_width} pixels are too small for the default VB mask constants (32 px or more); set Blend explicitly.", nameof(options));
-        _blend = _options.Blend ?? VideoBlendOptions.ForFaceSize(Math.Min(_height, _width));
+        if (_options.BlendOptions is null && Math.Min(_height, _width) < 32)
+            throw new ArgumentException($"Clips of {_height}x{_width} pixels are too small for the default VB mask constants (32 px or more); set BlendOptions explicitly.", nameof(options));
+        _blend = _options.BlendOptions ?? VideoBlendOptions.ForFaceSize(Math.Min(_height, _width));
 
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(schema);

@@ -41,7 +41,7 @@ public sealed class VideoBlendingDataOptions
 
     /// <summary>Blending constants; null (default) = <see cref="VideoBlendOptions.ForFaceSize"/> of the clips' height
     /// (the authors' settings scaled from 224 px). Raise the draw ranges or mask sizes for a stronger artefact.</summary>
-    public VideoBlendOptions? Blend { get; set; }
+    public VideoBlendOptions? BlendOptions { get; set; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
@@ -55,6 +55,6 @@ public sealed class VideoBlendingDataOptions
         if (IsSyntheticColumnName == SourceRowIdColumnName)
             throw new ArgumentException($"IsSyntheticColumnName and SourceRowIdColumnName must differ; both are '{IsSyntheticColumnName}'.");
         if (!(Ratio is >= 0 and <= 1)) throw new ArgumentException($"Ratio must be in [0, 1]; got {Ratio}.");
-        Blend?.Validate();
+        BlendOptions?.Validate();
     }
 }

@@ -119,6 +119,27 @@ public sealed class VideoBlendedFakesTests
             Assert.Equal(first[shuffled[i].SourceRowId].Clip, shuffled[i].Clip);
         }
 
+        // Through a cursor set (ML.NET hands out several cursors over a cache): every twin, each after its source.
+        var fromSet = new List<(long Source, bool Synthetic, float[] Clip)>();
+        foreach (var cursor in cached.GetRowCursorSet(cached.Schema, 3))
+        {
+            using (cursor)
+            {
+                var source = cursor.GetGetter<long>(cached.Schema["SourceRowId"]);
+                var synthetic = cursor.GetGetter<bool>(cached.Schema["IsSynthetic"]);
+                var clip = cursor.GetGetter<VBuffer<float>>(cached.Schema["Clip"]);
+                long s = 0; bool y = false; VBuffer<float> c = default;
+                while (cursor.MoveNext())
+                {
+                    source(ref s); synthetic(ref y); clip(ref c);
+                    if (y) Assert.Equal(s, fromSet[^1].Source);
+                    fromSet.Add((s, y, c.DenseValues().ToArray()));
+                }
+            }
+        }
+        Assert.Equal(6, fromSet.Count);
+        Assert.All(fromSet.Where(r => r.Synthetic), r => Assert.Equal(first[r.Source].Clip, r.Clip));
+
         var otherSeed = Read(ml.AddVideoBlendedFakes(input, new VideoBlendingDataOptions { Seed = 4 })).Where(r => r.IsSynthetic).ToList();
         Assert.All(otherSeed, r => Assert.NotEqual(first[r.SourceRowId].Clip, r.Clip));
     }
