@@ -136,7 +136,7 @@ public sealed class VideoBlendedFakesDataView : IDataView
             _input = input;
             _active = active;
             _inputId = input.GetIdGetter();
-            _isFake = LabelReader(input, input.Schema[parent._label.Index]);
+            _isFake = MLNet.BinaryLabel.CreateReader(input, input.Schema[parent._label.Index]);
         }
 
         public override DataViewSchema Schema => _parent.Schema;
@@ -311,26 +311,6 @@ public sealed class VideoBlendedFakesDataView : IDataView
                 getter(ref value);
                 if (_synthetic) value = string.Concat(prefix, value.Span).AsMemory();
             };
-        }
-
-        private static Func<bool> LabelReader(DataViewRow row, DataViewSchema.Column column)
-        {
-            // ML.NET's convention for numeric binary labels: positive (> 0) is the positive class (here: fake).
-            if (column.Type is BooleanDataViewType)
-            {
-                var getter = row.GetGetter<bool>(column);
-                bool value = false;
-                return () => { getter(ref value); return value; };
-            }
-            if (column.Type == NumberDataViewType.Single)
-            {
-                var getter = row.GetGetter<float>(column);
-                float value = 0;
-                return () => { getter(ref value); return value > 0; };
-            }
-            var doubles = row.GetGetter<double>(column);
-            double d = 0;
-            return () => { doubles(ref d); return d > 0; };
         }
 
         protected override void Dispose(bool disposing)

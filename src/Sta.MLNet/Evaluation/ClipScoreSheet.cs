@@ -106,7 +106,7 @@ public static class ClipScoreSheet
         using var cursor = scored.GetRowCursor(columns);
         var clipGetter = cursor.GetGetter<VBuffer<float>>(clipColumn);
         var probabilityGetter = cursor.GetGetter<float>(probabilityColumn);
-        var labelGetter = labelColumn is { } lc ? LabelReader(cursor, lc) : null;
+        var labelGetter = labelColumn is { } lc ? MLNet.BinaryLabel.CreateReader(cursor, lc) : null;
         var titleGetter = titleColumn is { } tc ? cursor.GetGetter<ReadOnlyMemory<char>>(tc) : null;
         VBuffer<float> clip = default;
         float probability = 0;
@@ -121,29 +121,6 @@ public static class ClipScoreSheet
             result.Add(new ScoredClip(frameBytes, probability, labelGetter?.Invoke(), titleGetter is null ? $"clip {result.Count}" : title.ToString()));
         }
         return result;
-    }
-
-    private static Func<bool> LabelReader(DataViewRow row, DataViewSchema.Column column)
-    {
-        if (column.Type is BooleanDataViewType)
-        {
-            var getter = row.GetGetter<bool>(column);
-            bool value = false;
-            return () => { getter(ref value); return value; };
-        }
-        if (column.Type == NumberDataViewType.Single)
-        {
-            var getter = row.GetGetter<float>(column);
-            float value = 0;
-            return () => { getter(ref value); return value > 0; };
-        }
-        if (column.Type == NumberDataViewType.Double)
-        {
-            var getter = row.GetGetter<double>(column);
-            double value = 0;
-            return () => { getter(ref value); return value > 0; };
-        }
-        throw new ArgumentOutOfRangeException(nameof(column), $"Label column '{column.Name}' must be Boolean, Single or Double; got {column.Type}.");
     }
 
     private static void DrawRow(Mat sheet, ScoredClip clip, ClipScoreSheetOptions options, Point origin, int shown, int height)
