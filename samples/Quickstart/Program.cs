@@ -79,7 +79,7 @@ var scorer = new StaVideoScorer(reloaded, new VideoScoringOptions
 });
 var video = await scorer.ScoreVideoAsync(videoPath);
 Console.WriteLine(video.IsScored
-    ? $"5. {Path.GetFileName(videoPath)}: P(fake) = {video.Probability:F3} over {video.Clips.Count} clips, faces found in {video.FacesFound} frames"
+    ? $"5. {Path.GetFileName(videoPath)}: P(fake) = {video.Probability:F3} over {video.Clips.Count} clips; a face was detected in {video.FacesFound} of {video.FacesFound + video.FramesWithoutFace} frames (the others borrow the nearest detection)"
     : $"5. {Path.GetFileName(videoPath)} could not be scored: {video.Error?.Message}");
 
 // 6. Pictures: held-out clips with their scores and the ROC curve; what Video-level Blending does to a clip.
