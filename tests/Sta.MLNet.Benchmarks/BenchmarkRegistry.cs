@@ -10,6 +10,7 @@ public static class BenchmarkRegistry
         new VideoBlendBenchmarkSuite(),
         new ClipAugmentationBenchmarkSuite(),
         new NetworkBenchmarkSuite(),
+        new TrainerBenchmarkSuite(),
         new FaceFrontEndBenchmarkSuite(),
     ];
 
