@@ -4,8 +4,10 @@
 #   ffmpeg        writes the H.264 test videos (OpenCvSharp reads them; it cannot write H.264 itself)
 #   opencv-data   Haar/LBP face cascades (/usr/share/opencv4) - the default face detector
 #   libdlib-data  dlib's 68-point landmark model (/usr/share/dlib) - the default landmark model
+#   opencv-doc    OpenCV's sample data, among it the real face photo messi5.jpg used by tests and the Quickstart
+# Extra packages can be passed as arguments (the Quickstart adds python3-skimage for its astronaut photo).
 set -euo pipefail
-packages=(libgtk-3-0 ffmpeg opencv-data libdlib-data)
+packages=(libgtk-3-0 ffmpeg opencv-data libdlib-data opencv-doc "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -24,6 +24,7 @@ public static class StaMLNet
     [
         LoadableStage.Of<ClipNormalizingTransformer>(),
         LoadableStage.Of<StaDetectionTransformer>(),
+        LoadableStage.Of<VideoClipLoadingTransformer>(),
     ];
 
     private static readonly ConditionalWeakTable<ComponentCatalog, Dictionary<string, Type>> Registered = new();

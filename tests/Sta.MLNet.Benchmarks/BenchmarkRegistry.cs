@@ -10,6 +10,8 @@ public static class BenchmarkRegistry
         new VideoBlendBenchmarkSuite(),
         new ClipAugmentationBenchmarkSuite(),
         new NetworkBenchmarkSuite(),
+        new TrainerBenchmarkSuite(),
+        new FaceFrontEndBenchmarkSuite(),
     ];
 
     public static IBenchmarkSuite? Find(string name) =>

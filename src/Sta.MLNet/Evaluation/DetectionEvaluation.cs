@@ -42,7 +42,7 @@ public static class DetectionEvaluationCatalog
         var clips = new List<ClipScore>();
         using var cursor = data.GetRowCursor([videoColumn, labelColumn, scoreColumn]);
         var video = cursor.GetGetter<ReadOnlyMemory<char>>(videoColumn);
-        var label = LabelReader(cursor, labelColumn);
+        var label = MLNet.BinaryLabel.CreateReader(cursor, labelColumn);
         var score = DoubleReader(cursor, scoreColumn);
         ReadOnlyMemory<char> id = default;
         while (cursor.MoveNext())
@@ -119,37 +119,6 @@ public static class DetectionEvaluationCatalog
         return accepts(column.Type)
             ? column
             : throw new ArgumentOutOfRangeException(nameof(schema), $"Column '{name}' is {column.Type}; expected {expected}.");
-    }
-
-    private static Func<bool> LabelReader(DataViewRow row, DataViewSchema.Column column)
-    {
-        switch (column.Type)
-        {
-            case BooleanDataViewType:
-            {
-                var get = row.GetGetter<bool>(column);
-                return () => { bool v = false; get(ref v); return v; };
-            }
-            case NumberDataViewType n when n.RawType == typeof(int):
-            {
-                var get = row.GetGetter<int>(column);
-                return () => { int v = 0; get(ref v); return v != 0; };
-            }
-            case NumberDataViewType n when n.RawType == typeof(long):
-            {
-                var get = row.GetGetter<long>(column);
-                return () => { long v = 0; get(ref v); return v != 0; };
-            }
-            default:
-            {
-                var get = DoubleReader(row, column);
-                return () =>
-                {
-                    var v = get();
-                    return double.IsNaN(v) ? throw new InvalidDataException($"Label column '{column.Name}' has a NaN value.") : v != 0;
-                };
-            }
-        }
     }
 
     private static Func<double> DoubleReader(DataViewRow row, DataViewSchema.Column column)

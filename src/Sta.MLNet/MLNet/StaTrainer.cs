@@ -24,7 +24,7 @@ public sealed class StaTrainer : AppendColumnsEstimator<StaDetectionTransformer>
         /// <summary>CLIP-normalised clips, Vector&lt;Single&gt; [T, 3, H, W]. Default "Clip".</summary>
         public string ClipColumnName { get; set; } = "Clip";
 
-        /// <summary>Boolean (true = fake), or Single/Double (&gt; 0 = fake). Default "Label".</summary>
+        /// <summary>Boolean (true = fake), or a number (&gt; 0 = fake, ML.NET's convention). Default "Label".</summary>
         public string LabelColumnName { get; set; } = "Label";
 
         /// <summary>Landmarks [T, points, 2] (68 or 81 points, clip pixel coordinates); required when
@@ -88,8 +88,8 @@ public sealed class StaTrainer : AppendColumnsEstimator<StaDetectionTransformer>
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Could not find input column '{_options.LabelColumnName}'.");
         var label = matches[^1];
         if (label.Kind != SchemaShape.Column.VectorKind.Scalar ||
-            !(label.ItemType is BooleanDataViewType || label.ItemType == NumberDataViewType.Single || label.ItemType == NumberDataViewType.Double))
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Schema mismatch for input column '{_options.LabelColumnName}': expected Boolean, Single or Double, got {label.ItemType}.");
+            !BinaryLabel.IsSupported(label.ItemType))
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Schema mismatch for input column '{_options.LabelColumnName}': expected Boolean, Single, Double, Int32 or Int64, got {label.ItemType}.");
         if (_options.VideoBlending != VideoBlendingMode.None)
             StageSchema.RequireShapeColumn(inputSchema, _options.LandmarksColumnName!, NumberDataViewType.Single, SchemaShape.Column.VectorKind.Vector);
     }
@@ -130,7 +130,7 @@ public sealed class StaTrainer : AppendColumnsEstimator<StaDetectionTransformer>
                 channel.Warning(MessageSensitivity.None, "No ClipWeightsPath or InitialCheckpointPath: the backbone starts from random weights.");
             }
 
-            using var synthesizer = blending ? new VideoBlendingSynthesizer(network) : null;
+            using var synthesizer = blending ? new VideoBlendingSynthesizer(network, _options.BlendOptions) : null;
             using var augmenter = _options.Augment ? new NormalizedClipAugmenter(network) : null;
             var loop = new StaTrainingLoop(_options, device, (scores, labels) => DetectionMetrics.Compute(scores.Select(s => (double)s).ToList(), labels).Auc,
                 synthesizer, augmenter, line => channel.Info(MessageSensitivity.None, line));

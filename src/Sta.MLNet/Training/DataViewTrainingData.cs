@@ -28,7 +28,7 @@ public sealed class DataViewTrainingData : ITrainingData
         _mlContext = mlContext;
         _data = data;
         _clip = Require(data.Schema, clipColumn, t => t is VectorDataViewType { ItemType: NumberDataViewType n } && n.RawType == typeof(float), "Vector<Single>");
-        _label = Require(data.Schema, labelColumn, t => t is BooleanDataViewType || t == NumberDataViewType.Single || t == NumberDataViewType.Double, "Boolean, Single or Double");
+        _label = Require(data.Schema, labelColumn, MLNet.BinaryLabel.IsSupported, "Boolean, Single, Double, Int32 or Int64");
         if (landmarksColumn is not null)
             _landmarks = Require(data.Schema, landmarksColumn, t => t is VectorDataViewType { ItemType: NumberDataViewType n } && n.RawType == typeof(float), "Vector<Single> [T, points, 2]");
         if (videoIdColumn is not null && data.Schema.GetColumnOrNull(videoIdColumn) is { } id && id.Type is TextDataViewType)
@@ -66,7 +66,7 @@ public sealed class DataViewTrainingData : ITrainingData
         {
             var schema = cursor.Schema;
             var clipGetter = cursor.GetGetter<VBuffer<float>>(schema[_clip.Index]);
-            var labelGetter = LabelGetter(cursor, schema[_label.Index]);
+            var labelGetter = MLNet.BinaryLabel.CreateReader(cursor, schema[_label.Index]);
             var landmarksGetter = _landmarks is { } l ? cursor.GetGetter<VBuffer<float>>(schema[l.Index]) : null;
             var videoGetter = _videoId is { } v ? cursor.GetGetter<ReadOnlyMemory<char>>(schema[v.Index]) : null;
             var idGetter = cursor.GetIdGetter();
@@ -91,26 +91,6 @@ public sealed class DataViewTrainingData : ITrainingData
                     points, videoGetter is null ? null : video.ToString());
             }
         }
-    }
-
-    private static Func<bool> LabelGetter(DataViewRow row, DataViewSchema.Column column)
-    {
-        // ML.NET's convention for numeric binary labels: positive (> 0) is the positive class (here: fake).
-        if (column.Type is BooleanDataViewType)
-        {
-            var getter = row.GetGetter<bool>(column);
-            bool value = false;
-            return () => { getter(ref value); return value; };
-        }
-        if (column.Type == NumberDataViewType.Single)
-        {
-            var getter = row.GetGetter<float>(column);
-            float value = 0;
-            return () => { getter(ref value); return value > 0; };
-        }
-        var doubleGetter = row.GetGetter<double>(column);
-        double d = 0;
-        return () => { doubleGetter(ref d); return d > 0; };
     }
 
     private static DataViewSchema.Column Require(DataViewSchema schema, string name, Func<DataViewType, bool> accepts, string expected)

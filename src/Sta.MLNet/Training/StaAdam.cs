@@ -160,7 +160,9 @@ public sealed class StaAdam : IDisposable
     /// <summary>Frees the optimizer state and the gradient buffer (the parameters keep their values).</summary>
     public void Dispose()
     {
-        foreach (var (_, parameter) in _parameters) parameter.grad = null;
+        // A parameter may already be gone (e.g. its module was converted to another dtype, which replaces parameters).
+        foreach (var (_, parameter) in _parameters)
+            if (!parameter.IsInvalid) parameter.grad = null;
         _flatGrad.Dispose();
         _firstMoment.Dispose();
         _secondMoment.Dispose();

@@ -105,6 +105,7 @@ public sealed class StaTrainingLoop
                 }
                 if (cancel.IsCancellationRequested) { cancelled = true; break; }
                 if (stoppedEarly) break;
+                FlushLosses(state);
                 _stepsPerEpoch ??= state.StepInEpoch;
 
                 double? auc = null;
@@ -148,6 +149,7 @@ public sealed class StaTrainingLoop
             RestoreBest(detector, best);
         }
 
+        FlushLosses(state);
         detector.eval();
         detector.ComputeType = previousComputeType;
         options.Progress?.Report(new StaTrainingProgress(StaTrainingPhase.Completed, Math.Min(state.Epoch, options.Epochs - 1), options.Epochs,
@@ -229,21 +231,48 @@ public sealed class StaTrainingLoop
         loss.backward();
         optimizer.StepOnce();
         detector.Head.DropoutGenerator = null;
-        double value = loss.item<float>();
-        if (!double.IsFinite(value))
-            throw new InvalidOperationException($"Training diverged: loss is {value} at step {state.GlobalStep}. Lower the learning rate.");
-        state.StepLosses.Add(value);
+        // Reading the loss forces the host to wait for the device; losses are collected on the device and read
+        // every ReportEverySteps steps (and before checkpoints and at epoch ends) instead of after every step.
+        _pendingLosses.Add(loss.detach().DetachFromDisposeScope());
         state.GlobalStep++;
         state.StepInEpoch++;
-        state.EpochLossSum += value;
         return count;
+    }
+
+    private readonly List<Tensor> _pendingLosses = [];
+
+    /// <summary>Moves the losses of the steps since the last flush into the state (one device-to-host copy).</summary>
+    private void FlushLosses(TrainingCheckpointState state)
+    {
+        if (_pendingLosses.Count == 0) return;
+        float[] values;
+        using (var stacked = stack(_pendingLosses))
+            values = stacked.to_type(ScalarType.Float32).cpu().data<float>().ToArray();
+        long firstStep = state.GlobalStep - values.Length;
+        foreach (var tensor in _pendingLosses) tensor.Dispose();
+        _pendingLosses.Clear();
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+                throw new InvalidOperationException($"Training diverged: loss is {values[i]} at step {firstStep + i}. Lower the learning rate.");
+            state.StepLosses.Add(values[i]);
+            state.EpochLossSum += values[i];
+        }
     }
 
     private long? _stepsPerEpoch;
 
+    /// <summary>Steps between progress reports (each report reads the pending losses from the device).</summary>
+    private int ReportEverySteps => _options.ReportEverySteps ?? (_device.type == DeviceType.CUDA ? 10 : 1);
+
     private void AfterStep(StaDetector detector, StaAdam optimizer, TrainingCheckpointState state, Stopwatch epochClock,
         long epochClips, long epochStartStep)
     {
+        bool reportNow = state.GlobalStep % ReportEverySteps == 0 ||
+                         _options.CheckpointEverySteps > 0 && state.GlobalStep % _options.CheckpointEverySteps == 0 ||
+                         _options.MaxSteps is { } limit && state.GlobalStep >= limit || _options.CancellationToken.IsCancellationRequested;
+        if (!reportNow) return;
+        FlushLosses(state);
         double seconds = Math.Max(epochClock.Elapsed.TotalSeconds, 1e-9);
         long stepsTimed = Math.Max(1, state.StepInEpoch - epochStartStep);
         double secondsPerStep = seconds / stepsTimed;
@@ -298,6 +327,7 @@ public sealed class StaTrainingLoop
 
     private void SaveCheckpoint(StaDetector detector, StaAdam optimizer, TrainingCheckpointState state)
     {
+        FlushLosses(state);
         if (_options.CheckpointDirectory is not { } directory) return;
         var last = Path.Combine(directory, LastFolder);
         var staging = last + ".tmp";

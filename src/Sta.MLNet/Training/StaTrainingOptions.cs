@@ -1,3 +1,4 @@
+using Sta.MLNet.Blending;
 using Sta.MLNet.Model;
 
 namespace Sta.MLNet.Training;
@@ -49,6 +50,11 @@ public class StaTrainingOptions
     /// <summary>Video-level Blending use (needs landmarks). Default: mode (b), real + dataset fakes + VB twins.</summary>
     public VideoBlendingMode VideoBlending { get; set; } = VideoBlendingMode.RealFakeAndBlended;
 
+    /// <summary>Blending constants of the VB twins; null (default) = <see cref="VideoBlendOptions.ForFaceSize"/> of the
+    /// network's input resolution (the authors' 224 px settings scaled). Raise draw ranges or mask sizes for a stronger
+    /// artefact (tests, ablations).</summary>
+    public VideoBlendOptions? BlendOptions { get; set; }
+
     /// <summary>Probability that a real clip gets a VB twin in an epoch (1 = every real clip, every epoch).</summary>
     public double BlendingRatio { get; set; } = 1.0;
 
@@ -77,7 +83,11 @@ public class StaTrainingOptions
     /// A process-wide libtorch setting.</summary>
     public bool CudnnAutotuning { get; set; } = true;
 
-    /// <summary>Receives a report after every step, validation and checkpoint.</summary>
+    /// <summary>Steps between progress reports; null = 1 on the CPU, 10 on CUDA (each report waits for the device to
+    /// deliver the losses, so fewer reports keep a GPU busier). Losses of every step are kept either way.</summary>
+    public int? ReportEverySteps { get; set; }
+
+    /// <summary>Receives a report every <see cref="ReportEverySteps"/> steps and at validations and checkpoints.</summary>
     public IProgress<StaTrainingProgress>? Progress { get; set; }
 
     /// <summary>Stops training at the next step boundary; a checkpoint is written first when a directory is set.</summary>
@@ -93,6 +103,8 @@ public class StaTrainingOptions
         if (BlendingRatio is < 0 or > 1) throw new ArgumentException("BlendingRatio must be in [0, 1].");
         if (ValidateEveryEpochs <= 0) throw new ArgumentException("ValidateEveryEpochs must be positive.");
         if (CheckpointEverySteps < 0) throw new ArgumentException("CheckpointEverySteps must be >= 0.");
+        if (ReportEverySteps is <= 0) throw new ArgumentException("ReportEverySteps must be positive.");
+        BlendOptions?.Validate();
         if (ClipWeightsPath is not null && InitialCheckpointPath is not null)
             throw new ArgumentException("Give either ClipWeightsPath or InitialCheckpointPath, not both.");
     }
@@ -100,6 +112,6 @@ public class StaTrainingOptions
     /// <summary>The settings that must match for a checkpoint to be resumed (data order, model and optimizer).</summary>
     internal string Fingerprint() => string.Join("|",
         Network with { BatchSemantics = Network.BatchSemantics }, TuningMode, BatchSize, Optimizer, LearningRate, WeightDecay,
-        Beta1, Beta2, AdamEpsilon, Seed, VideoBlending, BlendingRatio, Augment, string.Join(",", Network.SpatialKernels),
+        Beta1, Beta2, AdamEpsilon, Seed, VideoBlending, BlendOptions?.ToString() ?? "default-blend", BlendingRatio, Augment, string.Join(",", Network.SpatialKernels),
         string.Join(",", Network.TemporalKernels));
 }

@@ -110,6 +110,17 @@ public sealed class StaTrainerTests : IDisposable
     }
 
     [Fact]
+    public void InvalidBlendOptionsAreRejectedWhenTheTrainerIsCreated()
+    {
+        var options = TinyOptions();
+        options.VideoBlending = VideoBlendingMode.RealAndBlended;
+        options.LandmarksColumnName = "Landmarks";
+        options.BlendOptions = new Sta.MLNet.Blending.VideoBlendOptions { RegionWeight = 0.5f };
+        var error = Assert.Throws<ArgumentException>(() => new MLContext(seed: 1).StaTrainer(options));
+        Assert.Contains("RegionWeight", error.Message);
+    }
+
+    [Fact]
     public void CancellationThrowsAndKeepsAResumableCheckpoint()
     {
         var ml = new MLContext(seed: 1);

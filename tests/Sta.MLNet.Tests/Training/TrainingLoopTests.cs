@@ -81,6 +81,20 @@ public sealed class TrainingLoopTests : IDisposable
     }
 
     [Fact]
+    public void SparseReportsKeepEveryStepsLossAndTheSameTrajectory()
+    {
+        var examples = InMemoryTrainingData.Flicker(16, 8, 32, seed: 6);
+        var everyStep = Train(Options(), new InMemoryTrainingData(examples, 2));
+        var options = Options();
+        options.ReportEverySteps = 3;
+        var reports = new List<StaTrainingProgress>();
+        options.Progress = new SynchronousProgress<StaTrainingProgress>(reports.Add);
+        var sparse = Train(options, new InMemoryTrainingData(examples, 2));
+        Assert.Equal(everyStep.StepLosses, sparse.StepLosses);
+        Assert.Equal([3L, 6L], reports.Where(r => r.Phase == StaTrainingPhase.Training).Select(r => r.GlobalStep));
+    }
+
+    [Fact]
     public void ACheckpointOfOtherSettingsIsNotResumedSilently()
     {
         var examples = InMemoryTrainingData.Flicker(8, 8, 32, seed: 3);

@@ -1,0 +1,23 @@
+namespace Sta.MLNet.Clips;
+
+/// <summary>Progress of a clip stream: counted per data view, all cursors together.</summary>
+/// <param name="VideosOpened">Videos whose clips were planned.</param>
+/// <param name="ClipsProduced">Rows delivered.</param>
+/// <param name="Issues">Videos or clips skipped (each also reported to <see cref="ClipStreamOptions.OnIssue"/>).</param>
+public readonly record struct ClipStreamProgress(long VideosOpened, long ClipsProduced, long Issues);
+
+/// <summary>Reporting and cancellation of the data views that stream clips from videos.</summary>
+public sealed record ClipStreamOptions
+{
+    /// <summary>
+    /// Receives every skipped video or clip as it happens (may be called from several cursor threads at once). Skipped
+    /// items are also kept in the data view's <c>Issues</c> list and logged as warnings on the MLContext. Default null.
+    /// </summary>
+    public Action<ClipIssue>? OnIssue { get; init; }
+
+    /// <summary>Receives cumulative counts after every row or issue. Default null.</summary>
+    public IProgress<ClipStreamProgress>? Progress { get; init; }
+
+    /// <summary>Checked before every row; cancelling makes MoveNext throw <see cref="OperationCanceledException"/>. Default none.</summary>
+    public CancellationToken CancellationToken { get; init; }
+}

@@ -1,0 +1,31 @@
+using Sta.MLNet.Clips;
+
+namespace Sta.MLNet.Scoring;
+
+/// <summary>
+/// The result for one video: its clip scores and the video score (mean of the clip probabilities, as StA's demo and
+/// DeepfakeBench's video-level metrics compute it), or why it could not be scored.
+/// </summary>
+/// <param name="Path">The video file.</param>
+/// <param name="Clips">Scored clips, in clip order.</param>
+/// <param name="ClipCount">Clips the sampling protocol planned (scored + skipped); 0 when the video failed before planning.</param>
+/// <param name="Issues">Clips that were skipped (decode failure, no face), with their typed errors.</param>
+/// <param name="Error">Why the whole video failed (cannot be opened, too short), or null.</param>
+/// <param name="FrontEndTime">Decode + face detection + landmarks + alignment time of this video's clips.</param>
+/// <param name="NetworkTime">This video's share of the network time (each batch split evenly among its clips).</param>
+public sealed record VideoScore(
+    string Path, IReadOnlyList<ClipScore> Clips, int ClipCount, IReadOnlyList<ClipIssue> Issues, StaException? Error,
+    TimeSpan FrontEndTime, TimeSpan NetworkTime)
+{
+    /// <summary>True when at least one clip was scored.</summary>
+    public bool IsScored => Clips.Count > 0;
+
+    /// <summary>Mean probability of the scored clips (the video-level score); null when none was scored.</summary>
+    public float? Probability => Clips.Count == 0 ? null : (float)Clips.Average(c => (double)c.Probability);
+
+    /// <summary>Frames with a detected face over the scored clips.</summary>
+    public int FacesFound => Clips.Sum(c => c.FacesFound);
+
+    /// <summary>Frames without a detected face over the scored clips.</summary>
+    public int FramesWithoutFace => Clips.Sum(c => c.FramesWithoutFace);
+}

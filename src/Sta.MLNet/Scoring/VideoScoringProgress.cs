@@ -1,0 +1,8 @@
+namespace Sta.MLNet.Scoring;
+
+/// <summary>Progress of a <see cref="StaVideoScorer"/> run, reported after each finished video.</summary>
+/// <param name="VideosDone">Videos finished (scored or failed).</param>
+/// <param name="VideoCount">Videos in the run.</param>
+/// <param name="ClipsScored">Clips scored so far.</param>
+/// <param name="LastVideo">The video that just finished.</param>
+public readonly record struct VideoScoringProgress(int VideosDone, int VideoCount, long ClipsScored, VideoScore LastVideo);
