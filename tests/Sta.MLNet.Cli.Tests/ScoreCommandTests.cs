@@ -190,7 +190,7 @@ public sealed class ScoreCommandTests
             onCall(++_calls);
             cancellationToken.ThrowIfCancellationRequested();
             var clip = new ClipScoreResult(0, [0, 1, 2, 3, 4, 5, 6, 7], 0.25, Math.Log(0.25 / 0.75), 8, null);
-            return new VideoScoreResult(path, label, null, 8, 25, [clip], 0.25, Math.Log(0.25 / 0.75), new ScoreTimings(1, 2, 3, 6));
+            return new VideoScoreResult(path, label, null, 8, 25, [clip], 0.25, Math.Log(0.25 / 0.75), new ScoreTimings(3, 3, 6));
         }
 
         public void Dispose()

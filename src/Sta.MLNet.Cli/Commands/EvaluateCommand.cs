@@ -62,10 +62,10 @@ internal static class EvaluateCommand
             }
             else
             {
-                var mlContext = DetectorLoader.Context(parse.GetValue(gpu));
-                var (stage, description) = DetectorLoader.Load(mlContext, parse.GetValue(checkpoint), parse.GetValue(model), parse.GetValue(preset)!);
                 if (parse.GetValue(dataset) is { } jsonPath)
                 {
+                    var mlContext = DetectorLoader.Context(parse.GetValue(gpu));
+                    var (stage, description, _) = DetectorLoader.Load(mlContext, parse.GetValue(checkpoint), parse.GetValue(model), parse.GetValue(preset)!);
                     try
                     {
                         var data = DatasetLoader.Load(jsonPath, parse.GetValue(split)!, parse.GetValue(compression)!, parse.GetValue(frameRoot));
@@ -82,19 +82,12 @@ internal static class EvaluateCommand
                     var folder = parse.GetValue(videos)!;
                     var files = CommonOptions.ExpandVideos([folder]);
                     var samplingOptions = CommonOptions.ResolveSampling(parse.GetValue(sampling)!, parse.GetValue(clips));
-                    FaceCropper cropper;
-                    try
-                    {
-                        cropper = FaceCropper.Create(CommonOptions.ResolveFaces(parse, detector, landmarks));
-                    }
-                    catch
-                    {
-                        stage.ReleaseNetwork();
-                        throw;
-                    }
-                    using var scorer = new FrontEndVideoScorer(stage, cropper, samplingOptions, description);
+                    var faces = CommonOptions.ResolveFaces(parse, detector, landmarks);
+                    FaceCropper.Create(faces).Dispose(); // missing face models fail here, before any video
+                    using var scorer = ScoreCommand.CreateScorer(parse.GetValue(gpu), parse.GetValue(checkpoint), parse.GetValue(model),
+                        parse.GetValue(preset)!, samplingOptions, faces);
                     clipScores = ScoreVideos(context, scorer, files);
-                    source = $"{description} on {folder}";
+                    source = $"{scorer.ModelDescription} on {folder}";
                 }
             }
             if (clipScores.Count == 0) throw new UsageException("Nothing to evaluate: no labelled, scored clip.");

@@ -3,6 +3,7 @@ using System.Globalization;
 using Sta.MLNet.Cli.Faces;
 using Sta.MLNet.Cli.Infrastructure;
 using Sta.MLNet.Cli.Scoring;
+using Sta.MLNet.Video;
 
 namespace Sta.MLNet.Cli.Commands;
 
@@ -39,21 +40,31 @@ internal static class ScoreCommand
             var samplingOptions = CommonOptions.ResolveSampling(parse.GetValue(sampling)!, parse.GetValue(clips));
             var faces = CommonOptions.ResolveFaces(parse, detector, landmarks);
             var mlContext = DetectorLoader.Context(parse.GetValue(gpu));
-            var (stage, description) = DetectorLoader.Load(mlContext, parse.GetValue(checkpoint), parse.GetValue(model), parse.GetValue(preset)!);
-            FaceCropper cropper;
-            try
-            {
-                cropper = FaceCropper.Create(faces);
-            }
-            catch
-            {
-                stage.ReleaseNetwork();
-                throw;
-            }
-            using var scorer = new FrontEndVideoScorer(stage, cropper, samplingOptions, description);
+            FaceCropper.Create(faces).Dispose(); // missing face models fail here, before any video, with the package to install
+            using var scorer = CreateScorer(parse.GetValue(gpu), parse.GetValue(checkpoint), parse.GetValue(model), parse.GetValue(preset)!, samplingOptions, faces);
             return Run(context, scorer, videos, parse.GetValue(json), parse.GetValue(csv), parse.GetValue(threshold));
         });
         return command;
+    }
+
+    /// <summary>The library's video scorer for a checkpoint or model, with the CLI's sampling and face models (a model's
+    /// saved front end takes precedence, so clips are made as the model was set up to see them).</summary>
+    internal static IVideoScorer CreateScorer(int? gpu, string? checkpoint, string? model, string preset, ClipSamplingOptions sampling, FaceSettings faces)
+    {
+        var mlContext = DetectorLoader.Context(gpu);
+        var (stage, description, savedFrontEnd) = DetectorLoader.Load(mlContext, checkpoint, model, preset);
+        try
+        {
+            var network = stage.Detector.Options;
+            var options = LibraryVideoScorer.Options(sampling, faces, network.NumFrames, network.InputResolution);
+            if (savedFrontEnd is not null) options = options with { FrontEnd = savedFrontEnd };
+            return new LibraryVideoScorer(stage, options, description);
+        }
+        catch
+        {
+            stage.ReleaseNetwork();
+            throw;
+        }
     }
 
     /// <summary>Scores every video, reporting as it goes; exit code 1 only when every video failed.</summary>

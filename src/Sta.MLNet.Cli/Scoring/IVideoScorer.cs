@@ -1,9 +1,8 @@
 namespace Sta.MLNet.Cli.Scoring;
 
 /// <summary>
-/// Scores one video file. The seam between the <c>score</c>/<c>evaluate</c> verbs and the library: today
-/// <see cref="FrontEndVideoScorer"/> composes the decoder, clip sampler, face front end and detection transformer;
-/// the library's own video scorer can take its place without touching the verbs.
+/// Scores one video file: the seam between the <c>score</c>/<c>evaluate</c> verbs and the library's scorer
+/// (<see cref="LibraryVideoScorer"/>), which tests replace with scripted results.
 /// </summary>
 internal interface IVideoScorer : IDisposable
 {

@@ -132,8 +132,7 @@ internal sealed class ScoreReport : IDisposable
         w.WriteNumber("frames_with_face", r.FramesWithFace);
         w.WriteEndObject();
         w.WriteStartObject("timings_ms");
-        w.WriteNumber("decode", Math.Round(r.Timings.DecodeMs, 3));
-        w.WriteNumber("faces", Math.Round(r.Timings.FacesMs, 3));
+        w.WriteNumber("front_end", Math.Round(r.Timings.FrontEndMs, 3));
         w.WriteNumber("model", Math.Round(r.Timings.ModelMs, 3));
         w.WriteNumber("total", Math.Round(r.Timings.TotalMs, 3));
         w.WriteEndObject();

@@ -10,7 +10,10 @@ namespace Sta.MLNet.Cli.Scoring;
 public sealed record ClipScoreResult(int Index, IReadOnlyList<int> Frames, double? Probability, double? Score, int FramesWithFace, string? Skipped);
 
 /// <summary>Where the time of one video went, in milliseconds.</summary>
-public sealed record ScoreTimings(double DecodeMs, double FacesMs, double ModelMs, double TotalMs);
+/// <param name="FrontEndMs">Decoding, face detection, landmarks and alignment of the video's clips.</param>
+/// <param name="ModelMs">The video's share of the network time.</param>
+/// <param name="TotalMs">Wall time from start to result.</param>
+public sealed record ScoreTimings(double FrontEndMs, double ModelMs, double TotalMs);
 
 /// <summary>The outcome of scoring one video: its clips and their mean, or the error that stopped it.</summary>
 /// <param name="Path">The video file.</param>
