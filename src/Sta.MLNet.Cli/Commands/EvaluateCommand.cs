@@ -9,6 +9,7 @@ using Sta.MLNet.Cli.Scoring;
 using Sta.MLNet.Cli.Training;
 using Sta.MLNet.Data;
 using Sta.MLNet.Evaluation;
+using Microsoft.ML;
 using Sta.MLNet.MLNet;
 
 namespace Sta.MLNet.Cli.Commands;
@@ -68,8 +69,7 @@ internal static class EvaluateCommand
                     var (stage, description, _) = DetectorLoader.Load(mlContext, parse.GetValue(checkpoint), parse.GetValue(model), parse.GetValue(preset)!);
                     try
                     {
-                        var data = DatasetLoader.Load(jsonPath, parse.GetValue(split)!, parse.GetValue(compression)!, parse.GetValue(frameRoot));
-                        clipScores = ScoreDataset(context, stage, data);
+                        clipScores = ScoreDataset(context, mlContext, stage, jsonPath, parse.GetValue(split)!, parse.GetValue(compression)!, parse.GetValue(frameRoot));
                     }
                     finally
                     {
@@ -96,23 +96,13 @@ internal static class EvaluateCommand
         return command;
     }
 
-    private static List<ClipScore> ScoreDataset(CliContext context, StaDetectionTransformer stage, DeepfakeBenchDataset dataset)
+    private static List<ClipScore> ScoreDataset(CliContext context, MLContext mlContext, StaDetectionTransformer stage, string jsonPath, string split,
+        string compression, string? frameRoot)
     {
-        var network = stage.Detector.Options;
-        var data = new ExtractedClipData(dataset, network, withLandmarks: false, issue => context.Warn($"skipped {issue.VideoId}: {issue.Error.Message}"));
-        var result = new List<ClipScore>();
-        using var loader = new ClipFrameLoader(network.InputResolution);
-        var rgb = new byte[network.NumFrames * network.InputResolution * network.InputResolution * 3];
-        using var progress = context.Progress("scoring clips", data.ClipCount);
-        foreach (var clip in data.Clips)
-        {
-            context.CancellationToken.ThrowIfCancellationRequested();
-            var row = data.Load(loader, clip, rgb, network.NumFrames, network.InputResolution);
-            var (_, probability) = stage.ScoreClip(row.Clip);
-            result.Add(new ClipScore(clip.VideoId, row.Label, probability));
-            progress.Report(result.Count, $"{clip.VideoId} #{clip.ClipIndex}");
-        }
-        return result;
+        var clips = DatasetLoader.DeepfakeBench(mlContext, jsonPath, split, compression, frameRoot, stage.Detector.Options, requireLandmarks: false,
+            issue => context.Warn($"skipped {issue}"), context.CancellationToken);
+        context.Error.WriteLine($"scoring {clips.Clips.Count} clip(s)");
+        return DetectionEvaluationCatalog.ReadClipScores(stage.Transform(clips)).ToList();
     }
 
     private static List<ClipScore> ScoreVideos(CliContext context, IVideoScorer scorer, IReadOnlyList<string> files)

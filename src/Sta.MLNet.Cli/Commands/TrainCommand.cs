@@ -4,6 +4,7 @@ using Sta.MLNet.Cli.Faces;
 using Sta.MLNet.Cli.Infrastructure;
 using Sta.MLNet.Cli.Scoring;
 using Sta.MLNet.Cli.Training;
+using Sta.MLNet.Video;
 using Sta.MLNet.MLNet;
 using Sta.MLNet.Model;
 using Sta.MLNet.Training;
@@ -66,32 +67,28 @@ internal static class TrainCommand
             if (parse.GetValue(initial) is { } i) CommonOptions.RequireFile(i, "Initial checkpoint");
 
             var mlContext = DetectorLoader.Context(parse.GetValue(gpu));
-            var issues = new List<string>();
             if ((parse.GetValue(dataset) is null) == (parse.GetValue(videos) is null))
                 throw new UsageException("Give exactly one of --dataset FILE.json and --videos FOLDER.");
-            using var faces = parse.GetValue(videos) is null ? null : FaceCropper.Create(CommonOptions.ResolveFaces(parse, detector, landmarks));
-            ClipRowSource train;
+            void Warn(string issue) => context.Warn($"skipped {issue}");
+            VideoClipSourceDataView train;
             if (parse.GetValue(dataset) is { } jsonPath)
             {
-                train = new ExtractedClipData(DatasetLoader.Load(jsonPath, parse.GetValue(split)!, parse.GetValue(compression)!, parse.GetValue(frameRoot)),
-                    network, withLandmarks, issue => issues.Add($"{issue.VideoId}: {issue.Error.Message}"));
+                train = DatasetLoader.DeepfakeBench(mlContext, jsonPath, parse.GetValue(split)!, parse.GetValue(compression)!, parse.GetValue(frameRoot),
+                    network, requireLandmarks: withLandmarks, Warn, context.CancellationToken);
             }
             else
             {
-                var folder = parse.GetValue(videos)!;
-                if (!Directory.Exists(folder)) throw new UsageException($"Video folder not found: {folder}");
-                // Issues found while reading (faceless clips) arrive during training: print them as they come.
-                train = new VideoFolderClipData(folder, network, withLandmarks, faces!,
-                    issue => context.Warn($"skipped {issue.VideoId}: {issue.Error.Message}"), context.CancellationToken);
+                var faces = CommonOptions.ResolveFaces(parse, detector, landmarks);
+                FaceCropper.Create(faces).Dispose(); // missing face models fail here, before training
+                var frontEnd = LibraryVideoScorer.Options(ClipSamplingOptions.DeepfakeBench, faces, network.NumFrames, network.InputResolution).FrontEnd;
+                train = DatasetLoader.VideoFolder(mlContext, parse.GetValue(videos)!, frontEnd, Warn, context.CancellationToken);
             }
-            ExtractedClipData? validationData = null;
+            VideoClipSourceDataView? validationData = null;
             if (parse.GetValue(validation) is { } validationPath)
-                validationData = new ExtractedClipData(
-                    DatasetLoader.Load(validationPath, parse.GetValue(validationSplit)!, parse.GetValue(compression)!, parse.GetValue(frameRoot)),
-                    network, withLandmarks: false, issue => issues.Add($"validation {issue.VideoId}: {issue.Error.Message}"));
-            foreach (var issue in issues) context.Warn($"skipped {issue}");
-            if (train.ClipCount == 0) throw new UsageException("The training split yields no clip (see the warnings above).");
-            context.Error.WriteLine($"training on {train.ClipCount} clip(s)" + (validationData is { } vd ? $", validating on {vd.ClipCount}" : ""));
+                validationData = DatasetLoader.DeepfakeBench(mlContext, validationPath, parse.GetValue(validationSplit)!, parse.GetValue(compression)!,
+                    parse.GetValue(frameRoot), network, requireLandmarks: false, issue => context.Warn($"skipped validation {issue}"), context.CancellationToken);
+            if (train.Clips.Count == 0) throw new UsageException("The training data yields no clip (see the warnings above).");
+            context.Error.WriteLine($"training on {train.Clips.Count} clip(s)" + (validationData is { } vd ? $", validating on {vd.Clips.Count}" : ""));
 
             var epochCount = parse.GetValue(epochs);
             using var progress = context.Progress("training", null);
@@ -114,8 +111,8 @@ internal static class TrainCommand
                 CheckpointDirectory = parse.GetValue(checkpointDir),
                 CheckpointEverySteps = parse.GetValue(checkpointEvery),
                 Resume = !parse.GetValue(noResume),
-                LandmarksColumnName = withLandmarks ? nameof(ClipRow.Landmarks) : null,
-                ValidationData = validationData?.ToDataView(mlContext),
+                LandmarksColumnName = withLandmarks ? "Landmarks" : null,
+                ValidationData = validationData,
                 Progress = new SynchronousProgress<StaTrainingProgress>(p => progress.Report((int)p.GlobalStep, p.ToString())),
                 CancellationToken = context.CancellationToken,
             };
@@ -128,7 +125,7 @@ internal static class TrainCommand
             {
                 throw new UsageException(error.Message);
             }
-            var data = train.ToDataView(mlContext);
+            var data = train;
             var model = trainer.Fit(data);
             try
             {

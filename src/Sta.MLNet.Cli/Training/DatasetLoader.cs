@@ -1,30 +1,73 @@
+using Microsoft.ML;
 using Sta.MLNet.Cli.Infrastructure;
 using Sta.MLNet.Cli.Preprocessing;
+using Sta.MLNet.Clips;
 using Sta.MLNet.Data;
+using Sta.MLNet.MLNet;
+using Sta.MLNet.Model;
+using Sta.MLNet.Video;
 
 namespace Sta.MLNet.Cli.Training;
 
-/// <summary>Reads a DeepfakeBench dataset JSON split with the CLI's label rules (<see cref="DatasetLabels"/>).</summary>
+/// <summary>
+/// The library's clip sources (<see cref="VideoClipCatalog"/>) set up from the command line: DeepfakeBench JSON splits
+/// (with the CLI's label rules, <see cref="DatasetLabels"/>) and labelled video folders, at the network's clip shape.
+/// Rows are decoded lazily on every pass; skipped videos and clips are reported once each through <c>onIssue</c>.
+/// </summary>
 internal static class DatasetLoader
 {
-    public static DeepfakeBenchDataset Load(string jsonPath, string split, string compression, string? frameRoot)
+    public static VideoClipSourceDataView DeepfakeBench(MLContext mlContext, string jsonPath, string split, string compression, string? frameRoot,
+        StaNetworkOptions network, bool requireLandmarks, Action<string> onIssue, CancellationToken cancellationToken)
     {
         CommonOptions.RequireFile(jsonPath, "Dataset JSON");
-        var splitValue = split switch
+        var dataset = new DeepfakeBenchOptions
         {
-            "train" => DatasetSplit.Train,
-            "val" => DatasetSplit.Val,
-            "test" => DatasetSplit.Test,
-            _ => throw new UsageException($"Unknown split '{split}' (train, val, test)."),
-        };
-        var dataset = DeepfakeBenchDataset.Load(jsonPath, new DeepfakeBenchOptions
-        {
-            Split = splitValue,
+            Split = split switch
+            {
+                "train" => DatasetSplit.Train,
+                "val" => DatasetSplit.Val,
+                "test" => DatasetSplit.Test,
+                _ => throw new UsageException($"Unknown split '{split}' (train, val, test)."),
+            },
             Compression = compression,
             FrameRoot = frameRoot,
             LabelMapping = DatasetLabels.MappingFor(jsonPath),
-        });
-        if (dataset.Videos.Count == 0) throw new UsageException($"{jsonPath} has no videos in split '{split}'.");
-        return dataset;
+        };
+        var frontEnd = new FaceClipOptions
+        {
+            Sampling = ClipSamplingOptions.DeepfakeBench with { FramesPerClip = network.NumFrames },
+            ClipSize = network.InputResolution,
+        };
+        return mlContext.LoadDeepfakeBenchClips(jsonPath, dataset, SourceOptions(frontEnd, requireLandmarks, onIssue, cancellationToken));
+    }
+
+    public static VideoClipSourceDataView VideoFolder(MLContext mlContext, string folder, FaceClipOptions frontEnd, Action<string> onIssue,
+        CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(folder)) throw new UsageException($"Video folder not found: {folder}");
+        return mlContext.LoadVideoClipsFromFolder(folder, SourceOptions(frontEnd, requireLandmarks: false, onIssue, cancellationToken));
+    }
+
+    private static VideoClipSourceOptions SourceOptions(FaceClipOptions frontEnd, bool requireLandmarks, Action<string> onIssue, CancellationToken cancellationToken)
+    {
+        var reported = new HashSet<(string, int)>();
+        return new VideoClipSourceOptions
+        {
+            FrontEnd = frontEnd,
+            RequireLandmarks = requireLandmarks,
+            Stream = new ClipStreamOptions
+            {
+                // Every pass (epoch) meets the same bad clips again; say it once.
+                OnIssue = issue =>
+                {
+                    lock (reported)
+                    {
+                        if (reported.Add((issue.VideoId, issue.ClipIndex)))
+                            onIssue(issue.ClipIndex >= 0 ? $"{issue.VideoId} clip {issue.ClipIndex}: {issue.Error.Message}" : $"{issue.VideoId}: {issue.Error.Message}");
+                    }
+                },
+                CancellationToken = cancellationToken,
+            },
+        };
     }
 }
