@@ -2,14 +2,13 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Microsoft.ML;
 using Sta.MLNet.Cli.Evaluation;
 using Sta.MLNet.Cli.Faces;
 using Sta.MLNet.Cli.Infrastructure;
 using Sta.MLNet.Cli.Scoring;
 using Sta.MLNet.Cli.Training;
-using Sta.MLNet.Data;
 using Sta.MLNet.Evaluation;
-using Microsoft.ML;
 using Sta.MLNet.MLNet;
 
 namespace Sta.MLNet.Cli.Commands;
