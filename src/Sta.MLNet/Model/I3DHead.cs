@@ -20,8 +20,8 @@ public sealed class I3DHead : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// Source of the dropout masks in training mode. Null uses libtorch's global generator; the trainer sets a generator
-    /// per step so that dropout is reproducible and independent of other threads.
+    /// Source of the dropout masks in training mode (a CPU generator). Null uses libtorch's global generator; the trainer
+    /// sets a generator per step so that dropout is reproducible and independent of other threads and devices.
     /// </summary>
     public Generator? DropoutGenerator { get; set; }
 
@@ -34,7 +34,8 @@ public sealed class I3DHead : nn.Module<Tensor, Tensor>
         if (training && _dropout > 0)
         {
             // Inverted dropout, drawn from our own generator (TorchSharp's Dropout cannot take one).
-            var keep = rand(pooled.shape, generator: DropoutGenerator, dtype: pooled.dtype, device: pooled.device).ge(_dropout);
+            // The mask is drawn on the CPU (a few thousand values) and moved: CPU generators behave the same everywhere.
+            var keep = rand(pooled.shape, generator: DropoutGenerator, dtype: ScalarType.Float32).ge(_dropout).to(pooled.device);
             pooled = pooled * keep.to_type(pooled.dtype) / (1 - _dropout);
         }
         return ComputePrecision.Linear(fc_cls, pooled).MoveToOuterDisposeScope();

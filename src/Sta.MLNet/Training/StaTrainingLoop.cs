@@ -223,7 +223,7 @@ public sealed class StaTrainingLoop
         var target = tensor(batch.Labels).to(_device);
 
         // Dropout draws depend on the step only, so a resumed run draws the same masks as an uninterrupted one.
-        using var dropoutGenerator = new Generator(DeterministicSeed.Mix(_options.Seed, state.GlobalStep, 5), _device);
+        using var dropoutGenerator = new Generator(DeterministicSeed.Mix(_options.Seed, state.GlobalStep, 5));
         detector.Head.DropoutGenerator = dropoutGenerator;
         optimizer.ZeroGrad();
         using var output = detector.forward(input);

@@ -47,7 +47,7 @@ public sealed class TrainerBenchmarkSuite : IBenchmarkSuite
                 UseBf16OnCuda = bf16,
             };
             using var detector = new StaDetector(network, device);
-            var loop = new StaTrainingLoop(options, device, (s, l) => 0.5);
+            var loop = new StaTrainingLoop(options, device, (s, l) => 0.5, log: line => { Console.WriteLine("    " + line); Console.Out.Flush(); });
             var watch = Stopwatch.StartNew();
             var result = loop.Run(detector, new ListData(examples), null);
             watch.Stop();
