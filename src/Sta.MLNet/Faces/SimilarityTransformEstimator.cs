@@ -30,8 +30,8 @@ public static class SimilarityTransformEstimator
             throw new ArgumentException("A similarity transform needs at least 2 point pairs.", nameof(source));
 
         var statistics = precision == SimilarityPrecision.Single
-            ? SingleStatistics(source, destination)
-            : DoubleStatistics(source, destination);
+            ? ComputeStatistics<float>(source, destination)
+            : ComputeStatistics<double>(source, destination);
 
         var (srcMeanX, srcMeanY, dstMeanX, dstMeanY, a00, a01, a10, a11, sourceVariance) = statistics;
         var cosTerm = a00 + a11;
@@ -50,30 +50,34 @@ public static class SimilarityTransformEstimator
     private readonly record struct Statistics(double SrcMeanX, double SrcMeanY, double DstMeanX, double DstMeanY,
         double A00, double A01, double A10, double A11, double SourceVariance);
 
-    // numpy on float32 arrays: every mean, difference, product and sum is rounded to float32.
-    private static Statistics SingleStatistics(IReadOnlyList<Point2f> source, IReadOnlyList<Point2f> destination)
+    /// <summary>
+    /// Means, cross-covariance and source variance computed entirely in <typeparamref name="T"/>: with float, every mean,
+    /// difference, product and sum is rounded to float32 as numpy does on float32 arrays (skimage 0.19's estimate).
+    /// </summary>
+    private static Statistics ComputeStatistics<T>(IReadOnlyList<Point2f> source, IReadOnlyList<Point2f> destination)
+        where T : System.Numerics.IFloatingPointIeee754<T>
     {
         var n = source.Count;
-        float sx = 0, sy = 0, dx = 0, dy = 0;
+        T sx = T.Zero, sy = T.Zero, dx = T.Zero, dy = T.Zero;
         for (var i = 0; i < n; i++)
         {
-            sx += source[i].X;
-            sy += source[i].Y;
-            dx += destination[i].X;
-            dy += destination[i].Y;
+            sx += T.CreateChecked(source[i].X);
+            sy += T.CreateChecked(source[i].Y);
+            dx += T.CreateChecked(destination[i].X);
+            dy += T.CreateChecked(destination[i].Y);
         }
-        float count = n;
+        var count = T.CreateChecked(n);
         sx /= count;
         sy /= count;
         dx /= count;
         dy /= count;
-        float c00 = 0, c01 = 0, c10 = 0, c11 = 0, varX = 0, varY = 0;
+        T c00 = T.Zero, c01 = T.Zero, c10 = T.Zero, c11 = T.Zero, varX = T.Zero, varY = T.Zero;
         for (var i = 0; i < n; i++)
         {
-            var ux = source[i].X - sx;
-            var uy = source[i].Y - sy;
-            var vx = destination[i].X - dx;
-            var vy = destination[i].Y - dy;
+            var ux = T.CreateChecked(source[i].X) - sx;
+            var uy = T.CreateChecked(source[i].Y) - sy;
+            var vx = T.CreateChecked(destination[i].X) - dx;
+            var vy = T.CreateChecked(destination[i].Y) - dy;
             c00 += vx * ux;
             c01 += vx * uy;
             c10 += vy * ux;
@@ -81,39 +85,8 @@ public static class SimilarityTransformEstimator
             varX += ux * ux;
             varY += uy * uy;
         }
-        var variance = varX / count + varY / count;
-        return new Statistics(sx, sy, dx, dy, c00 / count, c01 / count, c10 / count, c11 / count, variance);
-    }
-
-    private static Statistics DoubleStatistics(IReadOnlyList<Point2f> source, IReadOnlyList<Point2f> destination)
-    {
-        var n = source.Count;
-        double sx = 0, sy = 0, dx = 0, dy = 0;
-        for (var i = 0; i < n; i++)
-        {
-            sx += source[i].X;
-            sy += source[i].Y;
-            dx += destination[i].X;
-            dy += destination[i].Y;
-        }
-        sx /= n;
-        sy /= n;
-        dx /= n;
-        dy /= n;
-        double c00 = 0, c01 = 0, c10 = 0, c11 = 0, varX = 0, varY = 0;
-        for (var i = 0; i < n; i++)
-        {
-            var ux = source[i].X - sx;
-            var uy = source[i].Y - sy;
-            var vx = destination[i].X - dx;
-            var vy = destination[i].Y - dy;
-            c00 += vx * ux;
-            c01 += vx * uy;
-            c10 += vy * ux;
-            c11 += vy * uy;
-            varX += ux * ux;
-            varY += uy * uy;
-        }
-        return new Statistics(sx, sy, dx, dy, c00 / n, c01 / n, c10 / n, c11 / n, varX / n + varY / n);
+        static double D(T value) => double.CreateChecked(value);
+        return new Statistics(D(sx), D(sy), D(dx), D(dy), D(c00 / count), D(c01 / count), D(c10 / count), D(c11 / count),
+            D(varX / count + varY / count));
     }
 }
