@@ -45,20 +45,13 @@ public sealed class PackedMultiheadAttention : nn.Module<Tensor, Tensor, Tensor,
         using var scope = NewDisposeScope();
         long queryLength = query.shape[0], batch = query.shape[1], keyLength = key.shape[0];
         long headDim = _embed / _heads;
-        Tensor q, k, v;
-        if (ReferenceEquals(query, key) && ReferenceEquals(key, value))
-        {
-            var packed = ComputePrecision.Linear(query, in_proj_weight, in_proj_bias).chunk(3, -1);
-            (q, k, v) = (packed[0], packed[1], packed[2]);
-        }
-        else
-        {
-            var weights = in_proj_weight.chunk(3, 0);
-            var biases = in_proj_bias.chunk(3, 0);
-            q = ComputePrecision.Linear(query, weights[0], biases[0]);
-            k = ComputePrecision.Linear(key, weights[1], biases[1]);
-            v = ComputePrecision.Linear(value, weights[2], biases[2]);
-        }
+        // Three projections rather than one packed GEMM: the packed result would have to be split into three
+        // non-contiguous slices and copied before the head reshape, an extra pass over q, k and v in every block.
+        var projections = in_proj_weight.chunk(3, 0);
+        var biases = in_proj_bias.chunk(3, 0);
+        var q = ComputePrecision.Linear(query, projections[0], biases[0]);
+        var k = ComputePrecision.Linear(key, projections[1], biases[1]);
+        var v = ComputePrecision.Linear(value, projections[2], biases[2]);
         // [L, N, E] -> [N*heads, L, d]: head h of batch n is row n*heads + h, matching PyTorch's layout.
         q = q.contiguous().view(queryLength, batch * _heads, headDim).transpose(0, 1);
         k = k.contiguous().view(keyLength, batch * _heads, headDim).transpose(0, 1);
@@ -74,8 +67,8 @@ public sealed class PackedMultiheadAttention : nn.Module<Tensor, Tensor, Tensor,
             q = q * (1.0 / Math.Sqrt(headDim));
             // Reduced-precision activations: softmax in float32, as autocast would.
             var scores = bmm(q, k.transpose(1, 2));
-            var weights = scores.dtype == ScalarType.Float32 ? scores.softmax(-1) : scores.softmax(-1, ScalarType.Float32).to_type(scores.dtype);
-            attended = bmm(weights, v);
+            var probabilities = scores.dtype == ScalarType.Float32 ? scores.softmax(-1) : scores.softmax(-1, ScalarType.Float32).to_type(scores.dtype);
+            attended = bmm(probabilities, v);
         }
         var merged = attended.transpose(0, 1).contiguous().view(queryLength, batch, _embed);
         return ComputePrecision.Linear(out_proj, merged).MoveToOuterDisposeScope();
