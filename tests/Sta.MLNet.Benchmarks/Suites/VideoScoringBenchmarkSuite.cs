@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using Sta.MLNet.Clips;
+using Sta.MLNet.MLNet;
+using Sta.MLNet.Model;
+using Sta.MLNet.Scoring;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Sta.MLNet.Benchmarks.Suites;
+
+/// <summary>
+/// End-to-end scoring of a folder of 720p H.264 videos (decode + faces + network) with <see cref="StaVideoScorer"/>:
+/// videos/s and clips/s with 1 and 2 front-end workers, the split of time between front end and network, and peak
+/// memory. The network has random weights (speed does not depend on them). Environment: STA_BENCH_DEVICE = cpu | cuda,
+/// STA_BENCH_PRESET (default tiny on the CPU, official on CUDA), STA_BENCH_VIDEOS (default 6).
+/// </summary>
+public sealed class VideoScoringBenchmarkSuite : IBenchmarkSuite
+{
+    private const int VideoFrames = 64;
+
+    public string Name => "scoring";
+
+    public string Description => "StaVideoScorer end to end on a folder of 720p videos: videos/s, clips/s, front-end vs network time";
+
+    public IReadOnlyList<BenchmarkMeasurement> Run(BenchmarkSettings settings)
+    {
+        var device = Environment.GetEnvironmentVariable("STA_BENCH_DEVICE") == "cuda" ? CUDA : CPU;
+        var presetName = Environment.GetEnvironmentVariable("STA_BENCH_PRESET") ?? (device.type == DeviceType.CUDA ? "official" : "tiny");
+        int videoCount = Math.Max(2, (int)Math.Round(int.Parse(Environment.GetEnvironmentVariable("STA_BENCH_VIDEOS") ?? "6") * Math.Min(1, settings.Scale * 2)));
+        var network = StaPresets.ByName(presetName);
+        var folder = Path.Combine(settings.OutputDirectory, "scoring-videos");
+        Directory.CreateDirectory(folder);
+        var videos = Enumerable.Range(0, videoCount).Select(i => MakeVideo(folder, i)).ToList();
+
+        var ml = new MLContext(seed: 1);
+        manual_seed(0);
+        var detector = new StaDetectionTransformer(ml, new StaDetector(network, device),
+            new StaDetectionOptions { BatchSize = 8, UseBf16OnCuda = true }, device);
+        var results = new List<BenchmarkMeasurement>();
+        string note = $"{presetName}, {device.type}, {videoCount} videos of {VideoFrames} frames 1280x720, DeepfakeBench protocol (4 clips per video)";
+        foreach (int workers in new[] { 1, 2 })
+        {
+            var scorer = new StaVideoScorer(detector, new VideoScoringOptions
+            {
+                FrontEnd = new FaceClipOptions { ClipSize = network.InputResolution },
+                FrontEndWorkers = workers,
+                BatchSize = 8,
+            });
+            scorer.ScoreFilesAsync(videos.Take(1)).GetAwaiter().GetResult(); // warm-up: models, JIT, allocator
+            var watch = Stopwatch.StartNew();
+            var scored = scorer.ScoreFilesAsync(videos).GetAwaiter().GetResult();
+            watch.Stop();
+            int clips = scored.Sum(v => v.Clips.Count);
+            if (scored.Any(v => !v.IsScored)) throw new InvalidOperationException("A benchmark video could not be scored: " + (scored.First(v => !v.IsScored).Error?.Message ?? string.Join("; ", scored.First(v => !v.IsScored).Issues)));
+            double frontEnd = scored.Sum(v => v.FrontEndTime.TotalSeconds), model = scored.Sum(v => v.NetworkTime.TotalSeconds);
+            results.Add(new($"videos/s, {workers} front-end worker(s)", videoCount / watch.Elapsed.TotalSeconds, "videos/s", note));
+            results.Add(new($"clips/s, {workers} front-end worker(s)", clips / watch.Elapsed.TotalSeconds, "clips/s", note));
+            results.Add(new($"front-end share of work, {workers} worker(s)", 100 * frontEnd / (frontEnd + model), "%",
+                $"front end {frontEnd:F1} s of CPU work, network {model:F1} s; wall {watch.Elapsed.TotalSeconds:F1} s"));
+            Console.WriteLine($"  {workers} worker(s): {videoCount / watch.Elapsed.TotalSeconds:F2} videos/s, {clips / watch.Elapsed.TotalSeconds:F1} clips/s");
+        }
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        results.Add(new("process peak working set", process.PeakWorkingSet64 / 1048576.0, "MiB", "whole suite"));
+        return results;
+    }
+
+    private static string MakeVideo(string folder, int index)
+    {
+        var path = Path.Combine(folder, $"talking_{index}.mp4");
+        if (File.Exists(path)) return path;
+        var photo = Path.Combine(RepositoryPaths.SharedFixture("preprocess"), "astronaut.png");
+        // A drifting, zooming crop of the enlarged photo; each video has its own phase.
+        var arguments = $"-v error -y -loop 1 -i \"{photo}\" -vf \"scale=1600:1600,crop=1280:720:160+40*sin((n+{7 * index})/8):100+20*cos((n+{5 * index})/9)\" " +
+                        $"-frames:v {VideoFrames} -r 25 -c:v libx264 -preset veryfast -crf 20 -pix_fmt yuv420p \"{path}\"";
+        using var ffmpeg = Process.Start(new ProcessStartInfo("ffmpeg", arguments) { RedirectStandardError = true, UseShellExecute = false })
+            ?? throw new InvalidOperationException("ffmpeg did not start.");
+        var errors = ffmpeg.StandardError.ReadToEnd();
+        ffmpeg.WaitForExit();
+        if (ffmpeg.ExitCode != 0) throw new InvalidOperationException($"ffmpeg {arguments} failed: {errors}");
+        return path;
+    }
+}
