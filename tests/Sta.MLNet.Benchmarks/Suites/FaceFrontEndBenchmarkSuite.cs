@@ -36,7 +36,7 @@ public sealed class FaceFrontEndBenchmarkSuite : IBenchmarkSuite
             var options = new FaceClipOptions { Sampling = ClipSamplingOptions.Consecutive };
             foreach (var (label, width, height, side, cropX, cropY) in new[] { ("720p", 1280, 720, 1400, 60, 40), ("1080p", 1920, 1080, 2000, 40, 100) })
             {
-                var video = MakeVideo(folder, label, width, height, side, cropX, cropY);
+                var video = BenchmarkVideos.DriftingPhoto(Path.Combine(folder, $"astronaut_{label}.mp4"), width, height, side, cropX, cropY, VideoFrames);
                 var clipCount = ClipSampler.PlanVideo(VideoReader.ReadInfo(video).FrameCount, options.Sampling).Clips.Count;
                 var clips = settings.Iterations(12);
 
@@ -86,7 +86,7 @@ public sealed class FaceFrontEndBenchmarkSuite : IBenchmarkSuite
                 results.AddRange(Breakdown(video, label, options, settings));
             }
 
-            results.AddRange(StreamingMemory(MakeVideo(folder, "720p", 1280, 720, 1400, 60, 40), settings));
+            results.AddRange(StreamingMemory(BenchmarkVideos.DriftingPhoto(Path.Combine(folder, "astronaut_720p.mp4"), 1280, 720, 1400, 60, 40, VideoFrames), settings));
         }
         finally
         {
@@ -187,22 +187,6 @@ public sealed class FaceFrontEndBenchmarkSuite : IBenchmarkSuite
             $"{count} clips of 8x3x224x224 through LoadVideoClips (one cursor), sampled every 20 ms; baseline {baseline / 1048576.0:F0} MB");
         yield return new("streaming 720p: peak managed heap growth", (managedPeak - managedBaseline) / 1048576.0, "MB", "GC.GetTotalMemory every 10 clips, without forced collection");
         yield return new("streaming 720p: clips/s, 1 cursor", count / elapsed.TotalSeconds, "clips/s", "one cursor = one thread");
-    }
-
-    private static string MakeVideo(string folder, string label, int width, int height, int side, int cropX, int cropY)
-    {
-        var path = Path.Combine(folder, $"astronaut_{label}.mp4");
-        if (File.Exists(path)) return path;
-        var photo = Path.Combine(RepositoryPaths.SharedFixture("preprocess"), "astronaut.png");
-        // A drifting crop of the enlarged photo: the face moves by tens of pixels, as a talking head does.
-        var arguments = $"-v error -y -loop 1 -i \"{photo}\" -vf \"scale={side}:{side},crop={width}:{height}:{cropX}+40*sin(n/8):{cropY}+20*cos(n/9)\" " +
-                        $"-frames:v {VideoFrames} -r 25 -c:v libx264 -preset veryfast -crf 20 -pix_fmt yuv420p \"{path}\"";
-        using var ffmpeg = Process.Start(new ProcessStartInfo("ffmpeg", arguments) { RedirectStandardError = true, UseShellExecute = false })
-            ?? throw new InvalidOperationException("ffmpeg did not start.");
-        var errors = ffmpeg.StandardError.ReadToEnd();
-        ffmpeg.WaitForExit();
-        if (ffmpeg.ExitCode != 0) throw new InvalidOperationException($"ffmpeg {arguments} failed: {errors}");
-        return path;
     }
 
     private sealed class VideoRow

@@ -21,19 +21,15 @@ public sealed class NetworkBenchmarkSuite : IBenchmarkSuite
 
     public IReadOnlyList<BenchmarkMeasurement> Run(BenchmarkSettings settings)
     {
-        var deviceName = Environment.GetEnvironmentVariable("STA_BENCH_DEVICE") ?? "cpu";
-        var device = deviceName == "cuda" ? CUDA : CPU;
-        if (device.type == DeviceType.CUDA && !cuda.is_available())
-            throw new InvalidOperationException("STA_BENCH_DEVICE=cuda but CUDA is not available to TorchSharp.");
-        var presetName = Environment.GetEnvironmentVariable("STA_BENCH_PRESET") ?? (device.type == DeviceType.CUDA ? "official" : "tiny");
-        var batch = int.Parse(Environment.GetEnvironmentVariable("STA_BENCH_BATCH") ?? "8");
+        var environment = NetworkBenchmarkEnvironment.FromEnvironment();
+        var (device, presetName, batch) = (environment.Device, environment.PresetName, environment.Batch);
         if (Environment.GetEnvironmentVariable("STA_BENCH_THREADS") is { } threads) set_num_threads(int.Parse(threads));
         if (device.type == DeviceType.CUDA && Environment.GetEnvironmentVariable("STA_BENCH_CUDNN_BENCHMARK") != "0")
             Console.WriteLine($"cuDNN autotuning: {(Sta.MLNet.Runtime.CudnnAutotuning.TrySet(true) ? "on" : "unavailable")}");
         bool bf16 = device.type == DeviceType.CUDA || Environment.GetEnvironmentVariable("STA_BENCH_BF16") == "1";
         int iterations = settings.Iterations(presetName == "tiny" ? 50 : 10), warmup = presetName == "tiny" ? 5 : 3;
         var results = new List<BenchmarkMeasurement>();
-        string note = $"{presetName}, {deviceName}, torch threads {get_num_threads()}";
+        string note = $"{environment.Describe()}, torch threads {get_num_threads()}";
 
         var kernels = new (AttentionKernel Backbone, AttentionKernel Cross, string Tag)[]
         {

@@ -22,12 +22,9 @@ public sealed class TrainerBenchmarkSuite : IBenchmarkSuite
 
     public IReadOnlyList<BenchmarkMeasurement> Run(BenchmarkSettings settings)
     {
-        var deviceName = Environment.GetEnvironmentVariable("STA_BENCH_DEVICE") ?? "cpu";
-        var device = deviceName == "cuda" ? CUDA : CPU;
-        var presetName = Environment.GetEnvironmentVariable("STA_BENCH_PRESET") ?? (device.type == DeviceType.CUDA ? "official" : "tiny");
-        int batch = int.Parse(Environment.GetEnvironmentVariable("STA_BENCH_BATCH") ?? "8");
+        var environment = NetworkBenchmarkEnvironment.FromEnvironment();
+        var (device, presetName, batch, network) = (environment.Device, environment.PresetName, environment.Batch, environment.Network);
         int steps = settings.Iterations(presetName == "tiny" ? 40 : 12);
-        var network = StaPresets.ByName(presetName);
         int clipLength = network.NumFrames * 3 * network.InputResolution * network.InputResolution;
         var random = new Random(1);
         var examples = Enumerable.Range(0, batch * steps).Select(i =>
@@ -37,7 +34,7 @@ public sealed class TrainerBenchmarkSuite : IBenchmarkSuite
             return new TrainingExample(i, clip, i % 2 == 1, null, $"v{i}");
         }).ToList();
         var results = new List<BenchmarkMeasurement>();
-        string note = $"{presetName}, {deviceName}, batch {batch}, {steps} steps";
+        string note = $"{environment.Describe()}, batch {batch}, {steps} steps";
 
         foreach (var bf16 in device.type == DeviceType.CUDA ? new[] { false, true } : new[] { false })
         {

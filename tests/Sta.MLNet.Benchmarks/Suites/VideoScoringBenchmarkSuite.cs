@@ -12,8 +12,8 @@ namespace Sta.MLNet.Benchmarks.Suites;
 /// <summary>
 /// End-to-end scoring of a folder of 720p H.264 videos (decode + faces + network) with <see cref="StaVideoScorer"/>:
 /// videos/s and clips/s with 1 and 2 front-end workers, the split of time between front end and network, and peak
-/// memory. The network has random weights (speed does not depend on them). Environment: STA_BENCH_DEVICE = cpu | cuda,
-/// STA_BENCH_PRESET (default tiny on the CPU, official on CUDA), STA_BENCH_VIDEOS (default 6).
+/// memory. The network has random weights (speed does not depend on them). Environment: see NetworkBenchmarkEnvironment,
+/// plus STA_BENCH_VIDEOS (default 6).
 /// </summary>
 public sealed class VideoScoringBenchmarkSuite : IBenchmarkSuite
 {
@@ -25,20 +25,19 @@ public sealed class VideoScoringBenchmarkSuite : IBenchmarkSuite
 
     public IReadOnlyList<BenchmarkMeasurement> Run(BenchmarkSettings settings)
     {
-        var device = Environment.GetEnvironmentVariable("STA_BENCH_DEVICE") == "cuda" ? CUDA : CPU;
-        var presetName = Environment.GetEnvironmentVariable("STA_BENCH_PRESET") ?? (device.type == DeviceType.CUDA ? "official" : "tiny");
+        var environment = NetworkBenchmarkEnvironment.FromEnvironment();
+        var (device, presetName, network) = (environment.Device, environment.PresetName, environment.Network);
         int videoCount = Math.Max(2, (int)Math.Round(int.Parse(Environment.GetEnvironmentVariable("STA_BENCH_VIDEOS") ?? "6") * Math.Min(1, settings.Scale * 2)));
-        var network = StaPresets.ByName(presetName);
         var folder = Path.Combine(settings.OutputDirectory, "scoring-videos");
         Directory.CreateDirectory(folder);
-        var videos = Enumerable.Range(0, videoCount).Select(i => MakeVideo(folder, i)).ToList();
+        var videos = Enumerable.Range(0, videoCount).Select(i => BenchmarkVideos.DriftingPhoto(Path.Combine(folder, $"talking_{i}.mp4"), 1280, 720, 1600, 160, 100, VideoFrames, phase: i)).ToList();
 
         var ml = new MLContext(seed: 1);
         manual_seed(0);
         var detector = new StaDetectionTransformer(ml, new StaDetector(network, device),
             new StaDetectionOptions { BatchSize = 8, UseBf16OnCuda = true }, device);
         var results = new List<BenchmarkMeasurement>();
-        string note = $"{presetName}, {device.type}, {videoCount} videos of {VideoFrames} frames 1280x720, DeepfakeBench protocol (4 clips per video)";
+        string note = $"{environment.Describe()}, {videoCount} videos of {VideoFrames} frames 1280x720, DeepfakeBench protocol (4 clips per video)";
         foreach (int workers in new[] { 1, 2 })
         {
             var scorer = new StaVideoScorer(detector, new VideoScoringOptions
@@ -66,19 +65,4 @@ public sealed class VideoScoringBenchmarkSuite : IBenchmarkSuite
         return results;
     }
 
-    private static string MakeVideo(string folder, int index)
-    {
-        var path = Path.Combine(folder, $"talking_{index}.mp4");
-        if (File.Exists(path)) return path;
-        var photo = Path.Combine(RepositoryPaths.SharedFixture("preprocess"), "astronaut.png");
-        // A drifting, zooming crop of the enlarged photo; each video has its own phase.
-        var arguments = $"-v error -y -loop 1 -i \"{photo}\" -vf \"scale=1600:1600,crop=1280:720:160+40*sin((n+{7 * index})/8):100+20*cos((n+{5 * index})/9)\" " +
-                        $"-frames:v {VideoFrames} -r 25 -c:v libx264 -preset veryfast -crf 20 -pix_fmt yuv420p \"{path}\"";
-        using var ffmpeg = Process.Start(new ProcessStartInfo("ffmpeg", arguments) { RedirectStandardError = true, UseShellExecute = false })
-            ?? throw new InvalidOperationException("ffmpeg did not start.");
-        var errors = ffmpeg.StandardError.ReadToEnd();
-        ffmpeg.WaitForExit();
-        if (ffmpeg.ExitCode != 0) throw new InvalidOperationException($"ffmpeg {arguments} failed: {errors}");
-        return path;
-    }
 }
