@@ -120,11 +120,9 @@ public sealed class VideoBlendedFakesDataView : IDataView
         private readonly bool[] _active;
         private readonly Func<bool> _isFake;
         private readonly ValueGetter<DataViewRowId> _inputId;
-        private VideoBlender? _blender;
+        private NormalizedClipBlender? _blender;
         private VBuffer<float> _sourceClip;
         private VBuffer<float> _sourceLandmarks;
-        private byte[] _rgb = [];
-        private byte[] _blended = [];
         private long _position = -1;
         private bool _synthetic;
         private bool _twinPending;
@@ -246,18 +244,12 @@ public sealed class VideoBlendedFakesDataView : IDataView
                 throw new InvalidLandmarksException($"Input row {key} (column '{parent._options.LandmarksColumnName}') cannot be blended: {e.Message}", e,
                     e.FrameIndex, key, parent._options.LandmarksColumnName);
             }
-            if (_rgb.Length != length)
-            {
-                _rgb = new byte[length];
-                _blended = new byte[length];
-            }
-            ClipNormalization.Denormalize(clip, _rgb, frames, height, width);
-            _blender ??= new VideoBlender((ulong)parent._options.Seed, parent._blend);
-            _blender.BlendClip(_rgb, frames, height, width, points, perFrame, key, _blended);
-
+            _blender ??= new NormalizedClipBlender((ulong)parent._options.Seed, parent._blend);
             var editor = VBufferEditor.Create(ref value, length);
             var output = editor.Values;
-            ClipNormalization.Normalize(_blended, output, frames, height, width);
+            _blender.Blend(clip, frames, height, width, points, perFrame, key, output);
+            var original = _blender.LastOriginal;
+            var blended = _blender.LastBlended;
             // Values the blend left unchanged keep the source's float bit for bit (the source may have been normalised
             // with a differently rounded formula).
             int plane = height * width;
@@ -270,7 +262,7 @@ public sealed class VideoBlendedFakesDataView : IDataView
                     for (int p = 0; p < plane; p++)
                     {
                         var interleaved = frameBase + p * 3 + c;
-                        if (_blended[interleaved] == _rgb[interleaved]) output[planeBase + p] = clip[planeBase + p];
+                        if (blended[interleaved] == original[interleaved]) output[planeBase + p] = clip[planeBase + p];
                     }
                 }
             }
