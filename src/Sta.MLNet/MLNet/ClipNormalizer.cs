@@ -95,15 +95,7 @@ public sealed class ClipNormalizingTransformer : AppendColumnsTransformer, ILoad
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options.Clone();
-        // Every uint8 value maps to one of 256 results per channel; the table computes them with the same float32
-        // operations as ToTensor (x / 255) followed by Normalize ((x - mean) / std).
-        _lookup = new float[3][];
-        for (int c = 0; c < 3; c++)
-        {
-            _lookup[c] = new float[256];
-            for (int v = 0; v < 256; v++)
-                _lookup[c][v] = ((float)v / 255f - _options.Mean[c]) / _options.Std[c];
-        }
+        _lookup = Model.ClipNormalization.CreateLookup(_options.Mean, _options.Std);
         OutputColumns = [StageColumn.SingleVector(_options.OutputColumnName, _options.FrameCount, 3, _options.Height, _options.Width)];
     }
 
@@ -186,20 +178,8 @@ public sealed class ClipNormalizingTransformer : AppendColumnsTransformer, ILoad
             int planes = o.Height * o.Width, size = o.FrameCount * planes * 3;
             for (int slot = 0; slot < count; slot++)
             {
-                var source = DenseValues(_frames[slot], size);
                 var clip = _clips[slot] ??= new float[size];
-                for (int t = 0; t < o.FrameCount; t++)
-                {
-                    var frame = source.Slice(t * planes * 3, planes * 3);
-                    var output = clip.AsSpan(t * planes * 3, planes * 3);
-                    for (int c = 0; c < 3; c++)
-                    {
-                        var lookup = stage._lookup[c];
-                        var plane = output.Slice(c * planes, planes);
-                        for (int p = 0; p < planes; p++)
-                            plane[p] = lookup[frame[p * 3 + c]];
-                    }
-                }
+                Model.ClipNormalization.Normalize(DenseValues(_frames[slot], size), clip, o.FrameCount, o.Height, o.Width, stage._lookup);
             }
         }
 
