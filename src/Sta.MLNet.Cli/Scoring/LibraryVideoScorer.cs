@@ -30,23 +30,10 @@ internal sealed class LibraryVideoScorer : IVideoScorer
     {
         var total = Stopwatch.StartNew();
         var score = _scorer.ScoreVideoAsync(path, cancellationToken).GetAwaiter().GetResult();
-        int? frameCount = null;
-        double? fps = null;
-        ClipPlan? plan = null;
-        if (score.Error is null)
-        {
-            try
-            {
-                var info = VideoReader.ReadInfo(path);
-                frameCount = info.FrameCount;
-                fps = info.FramesPerSecond;
-                plan = ClipSampler.PlanVideo(info.FrameCount, _scorer.Options.FrontEnd.Sampling, path);
-            }
-            catch (StaException)
-            {
-                // The scorer read the file a moment ago; should it fail now, only the frame lists are lost.
-            }
-        }
+        // The scorer reports what it read of the file; nothing is opened a second time here.
+        int? frameCount = score.Error is null ? score.Info?.FrameCount : null;
+        double? fps = score.Error is null ? score.Info?.FramesPerSecond : null;
+        var plan = score.Plan;
         IReadOnlyList<int> FramesOf(int clip, int firstFrame) =>
             plan is not null && clip < plan.Clips.Count ? plan.Clips[clip] : [firstFrame];
 

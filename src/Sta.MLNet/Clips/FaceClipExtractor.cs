@@ -72,6 +72,10 @@ public sealed class FaceClipExtractor : IDisposable
         return ClipSampler.PlanVideo(reader.Info.FrameCount, Options.Sampling, videoKey ?? path);
     }
 
+    /// <summary>Frame count, fps and size of <paramref name="path"/>, from the open video (no second read of the file).</summary>
+    /// <exception cref="VideoDecodeException">The video cannot be opened.</exception>
+    public VideoInfo ReadInfo(string path) => ReaderFor(path).Info;
+
     /// <summary>
     /// Clip <paramref name="clipIndex"/> of <paramref name="path"/>: planned, decoded, aligned and written to the buffers.
     /// </summary>

@@ -131,6 +131,7 @@ public sealed class StaVideoScorer
         var stopwatch = Stopwatch.StartNew();
         try
         {
+            video.Opened(extractor.ReadInfo(video.Path));
             plan = extractor.PlanVideo(video.Path).ThrowIfTooShort(video.Path);
         }
         catch (StaException error)
@@ -139,7 +140,7 @@ public sealed class StaVideoScorer
             progress.VideoFinished(video);
             return;
         }
-        video.Planned(plan.Clips.Count);
+        video.Planned(plan);
         for (var c = 0; c < plan.Clips.Count; c++)
         {
             token.ThrowIfCancellationRequested();
@@ -221,6 +222,8 @@ public sealed class StaVideoScorer
         private readonly List<ClipIssue> _issues = [];
         private StaException? _error;
         private int _planned = -1;
+        private VideoInfo? _info;
+        private ClipPlan? _plan;
         private TimeSpan _frontEnd;
         private TimeSpan _network;
 
@@ -236,9 +239,18 @@ public sealed class StaVideoScorer
             }
         }
 
-        public void Planned(int clipCount)
+        public void Opened(VideoInfo info)
         {
-            lock (_gate) _planned = clipCount;
+            lock (_gate) _info = info;
+        }
+
+        public void Planned(ClipPlan plan)
+        {
+            lock (_gate)
+            {
+                _plan = plan;
+                _planned = plan.Clips.Count;
+            }
         }
 
         public void AddFrontEndTime(TimeSpan elapsed)
@@ -275,7 +287,7 @@ public sealed class StaVideoScorer
             lock (_gate)
             {
                 return new VideoScore(Path, _clips.OrderBy(c => c.ClipIndex).ToArray(), Math.Max(0, _planned),
-                    _issues.OrderBy(i => i.ClipIndex).ToArray(), _error, _frontEnd, _network);
+                    _issues.OrderBy(i => i.ClipIndex).ToArray(), _error, _frontEnd, _network) { Info = _info, Plan = _plan };
             }
         }
     }

@@ -1,4 +1,5 @@
 using Sta.MLNet.Clips;
+using Sta.MLNet.Video;
 
 namespace Sta.MLNet.Scoring;
 
@@ -17,6 +18,12 @@ public sealed record VideoScore(
     string Path, IReadOnlyList<ClipScore> Clips, int ClipCount, IReadOnlyList<ClipIssue> Issues, StaException? Error,
     TimeSpan FrontEndTime, TimeSpan NetworkTime)
 {
+    /// <summary>Frame count, fps and size of the video; null when it could not be opened.</summary>
+    public VideoInfo? Info { get; init; }
+
+    /// <summary>The clips the sampling protocol planned (frame indices per clip); null when the video failed first.</summary>
+    public ClipPlan? Plan { get; init; }
+
     /// <summary>True when at least one clip was scored.</summary>
     public bool IsScored => Clips.Count > 0;
 

@@ -111,7 +111,7 @@ public class StaTrainingOptions
 
     /// <summary>The settings that must match for a checkpoint to be resumed (data order, model and optimizer).</summary>
     internal string Fingerprint() => string.Join("|",
-        Network with { BatchSemantics = Network.BatchSemantics }, TuningMode, BatchSize, Optimizer, LearningRate, WeightDecay,
+        Network, TuningMode, BatchSize, Optimizer, LearningRate, WeightDecay,
         Beta1, Beta2, AdamEpsilon, Seed, VideoBlending, BlendOptions?.ToString() ?? "default-blend", BlendingRatio, Augment, string.Join(",", Network.SpatialKernels),
         string.Join(",", Network.TemporalKernels));
 }
