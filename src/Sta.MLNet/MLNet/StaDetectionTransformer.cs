@@ -94,9 +94,8 @@ public sealed class StaDetectionTransformer : AppendColumnsTransformer, ILoadabl
         var network = _detector.Options;
         using var scope = NewDisposeScope();
         using var guard = no_grad();
-        var buffer = new float[(long)count * _clipLength];
-        for (int i = 0; i < count; i++) Array.Copy(clips[i], 0, buffer, (long)i * _clipLength, _clipLength);
-        var input = tensor(buffer, [count, network.NumFrames, 3, network.InputResolution, network.InputResolution]).to(_device);
+        // Not pinned: the scores are read right after the forward, so the host waits for the device either way.
+        var input = HostBatch.Upload(HostBatch.Clips(clips, count, network, pinned: false), _device);
         using var output = _detector.forward(input);
         var logits = output.Logits.cpu().data<float>().ToArray();
         var probability = output.Probability.cpu().data<float>().ToArray();

@@ -1,3 +1,4 @@
+using Sta.MLNet.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -35,7 +36,8 @@ public sealed class I3DHead : nn.Module<Tensor, Tensor>
         {
             // Inverted dropout, drawn from our own generator (TorchSharp's Dropout cannot take one).
             // The mask is drawn on the CPU (a few thousand values) and moved: CPU generators behave the same everywhere.
-            var keep = rand(pooled.shape, generator: DropoutGenerator, dtype: ScalarType.Float32).ge(_dropout).to(pooled.device);
+            // A plain copy to the GPU would synchronise the stream in the middle of every training step.
+            var keep = HostBatch.MoveWithoutStall(rand(pooled.shape, generator: DropoutGenerator, dtype: ScalarType.Float32).ge(_dropout), pooled.device);
             pooled = pooled * keep.to_type(pooled.dtype) / (1 - _dropout);
         }
         return ComputePrecision.Linear(fc_cls, pooled).MoveToOuterDisposeScope();

@@ -6,7 +6,8 @@ namespace Sta.MLNet.Training;
 /// Runs an enumeration on a background thread, keeping at most <c>capacity</c> items ready, so that CPU work (decoding,
 /// blending, augmentation) of the next batches overlaps the network step of the current one. Items arrive in the
 /// enumeration's order, so determinism does not depend on timing. An exception of the producer is rethrown to the
-/// consumer; disposing stops the producer.
+/// consumer; disposing stops the producer and disposes the items that were produced but never handed out (batches own
+/// native memory).
 /// </summary>
 internal sealed class Prefetcher<T> : IDisposable
 {
@@ -26,8 +27,20 @@ internal sealed class Prefetcher<T> : IDisposable
             {
                 foreach (var item in source(token))
                 {
-                    if (token.IsCancellationRequested) break;
-                    _queue.Add(item, token);
+                    if (token.IsCancellationRequested)
+                    {
+                        Release(item);
+                        break;
+                    }
+                    try
+                    {
+                        _queue.Add(item, token);
+                    }
+                    catch
+                    {
+                        Release(item);
+                        throw;
+                    }
                 }
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -63,7 +76,10 @@ internal sealed class Prefetcher<T> : IDisposable
         catch (AggregateException)
         {
         }
+        while (_queue.TryTake(out var undelivered)) Release(undelivered);
         _queue.Dispose();
         _stop.Dispose();
     }
+
+    private static void Release(T item) => (item as IDisposable)?.Dispose();
 }

@@ -93,7 +93,7 @@ public sealed class StaTrainingLoop
                 {
                     foreach (var batch in prefetch.Items())
                     {
-                        epochClips += TrainStep(detector, optimizer, batch, state);
+                        using (batch) epochClips += TrainStep(detector, optimizer, batch, state);
                         state.ExamplesConsumedInEpoch = batch.ExamplesConsumedAfter;
                         AfterStep(detector, optimizer, state, epochClock, epochClips, epochStartStep);
                         if (StepLimitReached(state) || cancel.IsCancellationRequested)
@@ -207,20 +207,26 @@ public sealed class StaTrainingLoop
         // Batch layout as the official VB collate: dataset clips first, then their synthesized twins (label fake).
         clips.AddRange(twins);
         labels.AddRange(Enumerable.Repeat(1L, twins.Count));
-        var buffer = new float[clips.Count * clipLength];
-        for (int i = 0; i < clips.Count; i++) Array.Copy(clips[i], 0, buffer, i * clipLength, clipLength);
-        return new PreparedBatch(buffer, labels.ToArray(), consumedAfter);
+        bool pinned = HostBatch.PinFor(_device);
+        var clipTensor = HostBatch.Clips(clips, clips.Count, _options.Network, pinned);
+        try
+        {
+            return new PreparedBatch(clipTensor, HostBatch.Labels(labels.ToArray(), pinned), consumedAfter);
+        }
+        catch
+        {
+            clipTensor.Dispose();
+            throw;
+        }
     }
 
     /// <returns>Clips in the step's batch.</returns>
     private int TrainStep(StaDetector detector, StaAdam optimizer, PreparedBatch batch, TrainingCheckpointState state)
     {
-        var network = detector.Options;
-        long clipLength = (long)network.NumFrames * 3 * network.InputResolution * network.InputResolution;
-        int count = batch.Labels.Length;
+        int count = batch.Count;
         using var scope = NewDisposeScope();
-        var input = tensor(batch.Clips, [count, network.NumFrames, 3, network.InputResolution, network.InputResolution]).to(_device);
-        var target = tensor(batch.Labels).to(_device);
+        var input = HostBatch.Upload(batch.Clips, _device);
+        var target = HostBatch.Upload(batch.Labels, _device);
 
         // Dropout draws depend on the step only, so a resumed run draws the same masks as an uninterrupted one.
         using var dropoutGenerator = new Generator(DeterministicSeed.Mix(_options.Seed, state.GlobalStep, 5));
@@ -306,9 +312,7 @@ public sealed class StaTrainingLoop
             if (batch.Count == 0) return;
             using var scope = NewDisposeScope();
             using var guard = no_grad();
-            var buffer = new float[batch.Count * clipLength];
-            for (int i = 0; i < batch.Count; i++) Array.Copy(batch[i].Clip, 0, buffer, i * clipLength, clipLength);
-            var input = tensor(buffer, [batch.Count, network.NumFrames, 3, network.InputResolution, network.InputResolution]).to(_device);
+            var input = HostBatch.Upload(HostBatch.Clips(batch.Select(b => b.Clip).ToList(), batch.Count, network, pinned: false), _device);
             using var output = detector.forward(input);
             scores.AddRange(output.Probability.cpu().data<float>().ToArray());
             labels.AddRange(batch.Select(b => b.Label));

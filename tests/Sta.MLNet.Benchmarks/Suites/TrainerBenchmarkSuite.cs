@@ -55,7 +55,7 @@ public sealed class TrainerBenchmarkSuite : IBenchmarkSuite
         }
 
         var ml = new MLContext(seed: 1);
-        var rows = examples.Take(batch * 4).Select(e => new ClipRow { Clip = e.Clip }).ToList();
+        var rows = examples.Take(batch * Math.Min(steps, 16)).Select(e => new ClipRow { Clip = e.Clip }).ToList();
         var data = ml.Data.LoadFromEnumerable(rows, SchemaDefinition.Create(typeof(ClipRow)).WithClipShape(network));
         using var scorer = new StaDetector(network, device);
         var transformer = new StaDetectionTransformer(ml, scorer, new StaDetectionOptions { BatchSize = batch, UseBf16OnCuda = device.type == DeviceType.CUDA }, device);

@@ -31,4 +31,39 @@ public sealed class PrefetcherTests
         var error = Assert.Throws<InvalidDataException>(() => failing.Items().ToList());
         Assert.Equal("broken row", error.Message);
     }
+
+    [Fact]
+    public void Items_produced_but_never_handed_out_are_disposed_with_the_prefetcher()
+    {
+        var produced = new List<Tracked>();
+        IEnumerable<Tracked> Source(CancellationToken token)
+        {
+            for (int i = 0; i < 100 && !token.IsCancellationRequested; i++)
+            {
+                var item = new Tracked();
+                lock (produced) produced.Add(item);
+                yield return item;
+            }
+        }
+        var consumed = new List<Tracked>();
+        using (var prefetcher = new Prefetcher<Tracked>(Source, capacity: 2, CancellationToken.None))
+        {
+            foreach (var item in prefetcher.Items())
+            {
+                using (item) consumed.Add(item);
+                if (consumed.Count == 3) break;
+            }
+            // Let the producer fill the queue, so that some items are waiting when the consumer stops.
+            SpinWait.SpinUntil(() => { lock (produced) return produced.Count >= 5; }, TimeSpan.FromSeconds(10));
+        }
+        Assert.True(produced.Count >= 5, "The producer did not run ahead of the consumer.");
+        Assert.All(produced, item => Assert.Equal(1, item.Disposals));
+    }
+
+    private sealed class Tracked : IDisposable
+    {
+        public int Disposals;
+
+        public void Dispose() => Interlocked.Increment(ref Disposals);
+    }
 }
