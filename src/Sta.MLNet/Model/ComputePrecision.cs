@@ -26,6 +26,10 @@ internal static class ComputePrecision
             ? layer.forward(input)
             : nn.functional.conv3d(input, As(layer.weight, input.dtype)!, As(layer.bias, input.dtype), [1, 1, 1], padding, [1, 1, 1], groups);
 
+    /// <summary>Depthwise-style conv2d with stride 1 from raw weights (which may be views of Conv3d weights).</summary>
+    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, long[] padding, long groups) =>
+        nn.functional.conv2d(input, As(weight, input.dtype)!, As(bias, input.dtype), [1, 1], padding, [1, 1], groups);
+
     public static Tensor Conv2d(Conv2d layer, Tensor input, long patch) =>
         layer.weight!.dtype == input.dtype
             ? layer.forward(input)

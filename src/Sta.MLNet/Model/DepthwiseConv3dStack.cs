@@ -19,6 +19,7 @@ public sealed class DepthwiseConv3dStack : nn.Module<Tensor, Tensor>
     private readonly Conv3d conv3;
     private readonly BatchNorm3d bn3;
 #pragma warning restore IDE1006
+    private readonly long[] _kernel;
     private readonly long[] _padding;
     private readonly long _groups;
 
@@ -29,6 +30,7 @@ public sealed class DepthwiseConv3dStack : nn.Module<Tensor, Tensor>
             padding: (kernel.T / 2, kernel.H / 2, kernel.W / 2), groups: channels, bias: true, device: device);
         BatchNorm3d Norm() => nn.BatchNorm3d(channels, eps: bnEpsilon, momentum: bnMomentum, affine: true,
             track_running_stats: true, device: device);
+        _kernel = [kernel.T, kernel.H, kernel.W];
         _padding = [kernel.T / 2, kernel.H / 2, kernel.W / 2];
         _groups = channels;
         conv1 = Conv();
@@ -40,11 +42,41 @@ public sealed class DepthwiseConv3dStack : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>Set by <see cref="StaDetector.DepthwiseConvolution"/>.</summary>
+    internal DepthwiseConvolution Convolution { get; set; } = DepthwiseConvolution.Auto;
+
     public override Tensor forward(Tensor volume)
     {
         using var scope = NewDisposeScope();
+        bool planar = Convolution == DepthwiseConvolution.Planar ||
+                      Convolution == DepthwiseConvolution.Auto && volume.device_type != DeviceType.CUDA;
+        var output = planar ? ForwardPlanar(volume) : ForwardVolumetric(volume);
+        return output.MoveToOuterDisposeScope();
+    }
+
+    private Tensor ForwardVolumetric(Tensor volume)
+    {
         var x = nn.functional.relu(bn1.forward(ComputePrecision.Conv3d(conv1, volume, _padding, _groups)));
         x = nn.functional.relu(bn2.forward(ComputePrecision.Conv3d(conv2, x, _padding, _groups)));
-        return bn3.forward(ComputePrecision.Conv3d(conv3, x, _padding, _groups)).MoveToOuterDisposeScope();
+        return bn3.forward(ComputePrecision.Conv3d(conv3, x, _padding, _groups));
+    }
+
+    private Tensor ForwardPlanar(Tensor volume)
+    {
+        long b = volume.shape[0], c = volume.shape[1], t = volume.shape[2], h = volume.shape[3], w = volume.shape[4];
+        bool spatial = _kernel[0] == 1;
+        // Spatial: frames become the batch of a 2-D convolution. Temporal: H and W merge into one axis the (k, 1)
+        // kernel does not mix, so the volume is only viewed differently.
+        var x = spatial ? volume.transpose(1, 2).reshape(b * t, c, h, w) : volume.view(b, c, t, h * w);
+        long[] kernel = spatial ? [_kernel[1], _kernel[2]] : [_kernel[0], 1];
+        long[] padding = spatial ? [_padding[1], _padding[2]] : [_padding[0], 0];
+        // BatchNorm3d takes 5-D input; a trailing unit axis leaves its per-channel statistics as they are.
+        Tensor Norm(BatchNorm3d norm, Tensor planes) => norm.forward(planes.unsqueeze(-1)).squeeze(-1);
+        Tensor Conv(Conv3d conv, Tensor planes) =>
+            ComputePrecision.Conv2d(planes, conv.weight!.view(c, 1, kernel[0], kernel[1]), conv.bias, padding, _groups);
+        x = nn.functional.relu(Norm(bn1, Conv(conv1, x)));
+        x = nn.functional.relu(Norm(bn2, Conv(conv2, x)));
+        x = Norm(bn3, Conv(conv3, x));
+        return spatial ? x.view(b, t, c, h, w).transpose(1, 2) : x.view(b, c, t, h, w);
     }
 }

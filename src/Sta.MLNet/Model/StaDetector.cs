@@ -42,6 +42,23 @@ public sealed class StaDetector : nn.Module<Tensor, StaOutput>
         }
     }
 
+    private DepthwiseConvolution _depthwiseConvolution = DepthwiseConvolution.Auto;
+
+    /// <summary>
+    /// Which libtorch kernels compute the adapters' depthwise convolutions (see <see cref="Model.DepthwiseConvolution"/>).
+    /// An execution choice, like the device: it changes no parameter and is not saved with a model.
+    /// </summary>
+    public DepthwiseConvolution DepthwiseConvolution
+    {
+        get => _depthwiseConvolution;
+        set
+        {
+            foreach (var (_, module) in named_modules())
+                if (module is DepthwiseConv3dStack stack) stack.Convolution = value;
+            _depthwiseConvolution = value;
+        }
+    }
+
     private ScalarType? _computeType;
     private ScalarType? _requestedComputeType;
 

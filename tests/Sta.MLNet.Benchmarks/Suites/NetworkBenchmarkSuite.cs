@@ -11,7 +11,9 @@ namespace Sta.MLNet.Benchmarks.Suites;
 /// Environment: STA_BENCH_DEVICE = cpu | cuda (default cpu), STA_BENCH_PRESET = tiny | official | vitb16
 /// (default tiny on the CPU, official on CUDA), STA_BENCH_BATCH (default 8), STA_BENCH_BF16 = 1 to include bf16 on
 /// the CPU, STA_BENCH_THREADS = torch CPU threads,
-/// STA_BENCH_KERNELS = comma-separated subset of explicit, fused-backbone, fused. The same shapes as tests/reference/sta_reference.py bench, for the TorchSharp/PyTorch ratio.
+/// STA_BENCH_KERNELS = comma-separated subset of explicit, fused-backbone, fused; STA_BENCH_DWCONV = comma-separated
+/// depthwise convolution forms (auto, volumetric, planar; default auto). The same shapes as
+/// tests/reference/sta_reference.py bench, for the TorchSharp/PyTorch ratio.
 /// </summary>
 public sealed class NetworkBenchmarkSuite : IBenchmarkSuite
 {
@@ -39,11 +41,15 @@ public sealed class NetworkBenchmarkSuite : IBenchmarkSuite
         };
         if (Environment.GetEnvironmentVariable("STA_BENCH_KERNELS") is { } only)
             kernels = kernels.Where(k => only.Split(',').Contains(k.Tag)).ToArray();
-        foreach (var (kernel, crossKernel, tag) in kernels)
+        var convolutions = (Environment.GetEnvironmentVariable("STA_BENCH_DWCONV") ?? "auto").Split(',')
+            .Select(name => Enum.Parse<DepthwiseConvolution>(name, ignoreCase: true)).ToArray();
+        foreach (var (kernel, crossKernel, kernelTag) in kernels)
+        foreach (var convolution in convolutions)
         {
+            string tag = convolution == DepthwiseConvolution.Auto ? kernelTag : $"{kernelTag} dw-{convolution.ToString().ToLowerInvariant()}";
             var options = StaPresets.ByName(presetName) with { AttentionKernel = kernel, CrossAttentionKernel = crossKernel };
             manual_seed(0);
-            using var detector = new StaDetector(options, device);
+            using var detector = new StaDetector(options, device) { DepthwiseConvolution = convolution };
             detector.eval();
             using var clips = randn([batch, options.NumFrames, 3, options.InputResolution, options.InputResolution], device: device);
             using var one = clips.narrow(0, 0, 1).contiguous();

@@ -9,22 +9,28 @@ namespace Sta.MLNet.Tests.Model;
 /// <summary>
 /// Our network against tensors produced by the official PyTorch code (eval mode, fp32): outputs and every recorded
 /// intermediate, for each case of each parity fixture folder. The intermediates matter: with one layer the logits
-/// do not depend on the adapter's 3-D path at all (fixture README), so only they catch errors there.
+/// do not depend on the adapter's 3-D path at all (fixture README), so only they catch errors there. Every case runs
+/// with both forms of the depthwise convolutions (Conv3d as the official code, and the planar Conv2d form).
 /// </summary>
 public class OfficialParityTests(ITestOutputHelper output)
 {
-    public static TheoryData<ParityCase> Cases()
+    public static TheoryData<ParityCase, DepthwiseConvolution> Cases()
     {
-        var data = new TheoryData<ParityCase>();
-        foreach (var c in ParityCase.All()) data.Add(c);
+        var data = new TheoryData<ParityCase, DepthwiseConvolution>();
+        foreach (var c in ParityCase.All())
+        {
+            data.Add(c, DepthwiseConvolution.Volumetric);
+            data.Add(c, DepthwiseConvolution.Planar);
+        }
         return data;
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void OutputsAndIntermediatesMatchTheOfficialModel(ParityCase testCase)
+    public void OutputsAndIntermediatesMatchTheOfficialModel(ParityCase testCase, DepthwiseConvolution convolution)
     {
         using var detector = StaCheckpoint.LoadDetector(testCase.CheckpointPath, testCase.Options);
+        detector.DepthwiseConvolution = convolution;
         using var tap = new ActivationTap(testCase.Intermediates.Values);
         detector.AttachTap(tap);
         using var scope = NewDisposeScope();
