@@ -276,9 +276,19 @@ def bench(args):
         report["results"].append(entry)
         print(json.dumps(entry), flush=True)
 
+    if args.sdpa_backend:
+        # The same process-wide switches Sta.MLNet's AttentionBackends sets (at::Context flags).
+        wanted = set(args.sdpa_backend.split(","))
+        for switch, name in (("enable_flash_sdp", "flash"), ("enable_mem_efficient_sdp", "efficient"),
+                             ("enable_cudnn_sdp", "cudnn"), ("enable_math_sdp", "math")):
+            if hasattr(torch.backends.cuda, switch):  # absent in old torch (Debian's 1.13)
+                getattr(torch.backends.cuda, switch)(name in wanted)
+        report["sdpa_backend"] = args.sdpa_backend
     kernels = [(False, False, "explicit")]
     if hasattr(F, "scaled_dot_product_attention") and not args.explicit_only:
         kernels += [(True, False, "fused-backbone"), (True, True, "fused")]
+    if args.kernels:
+        kernels = [k for k in kernels if k[2] in args.kernels.split(",")]
     for fused_backbone, fused_cross, tag in kernels:
         model = StA(p, literal=False, fused=fused_backbone, fused_cross=fused_cross).to(device)
         x8 = torch.randn(args.batch, p["frames"], 3, p["resolution"], p["resolution"], device=device)
@@ -337,6 +347,8 @@ def main():
     b.add_argument("--no-cudnn-benchmark", action="store_true")
     b.add_argument("--explicit-only", action="store_true")
     b.add_argument("--train-only", action="store_true")
+    b.add_argument("--kernels", help="comma-separated subset of explicit, fused-backbone, fused")
+    b.add_argument("--sdpa-backend", help="fused attention implementations allowed: flash, efficient, cudnn, math (comma-separated)")
     args = parser.parse_args()
     if getattr(args, "threads", 0):
         torch.set_num_threads(args.threads)

@@ -12,7 +12,8 @@ namespace Sta.MLNet.Benchmarks.Suites;
 /// (default tiny on the CPU, official on CUDA), STA_BENCH_BATCH (default 8), STA_BENCH_BF16 = 1 to include bf16 on
 /// the CPU, STA_BENCH_THREADS = torch CPU threads,
 /// STA_BENCH_KERNELS = comma-separated subset of explicit, fused-backbone, fused; STA_BENCH_DWCONV = comma-separated
-/// depthwise convolution forms (auto, volumetric, planar; default auto). The same shapes as
+/// depthwise convolution forms (auto, volumetric, planar; default auto); STA_BENCH_SDPA = the fused-attention
+/// implementations libtorch may use (flash, efficient, cudnn, math, comma-separated; default libtorch's). The same shapes as
 /// tests/reference/sta_reference.py bench, for the TorchSharp/PyTorch ratio.
 /// </summary>
 public sealed class NetworkBenchmarkSuite : IBenchmarkSuite
@@ -28,10 +29,18 @@ public sealed class NetworkBenchmarkSuite : IBenchmarkSuite
         if (Environment.GetEnvironmentVariable("STA_BENCH_THREADS") is { } threads) set_num_threads(int.Parse(threads));
         if (device.type == DeviceType.CUDA && Environment.GetEnvironmentVariable("STA_BENCH_CUDNN_BENCHMARK") != "0")
             Console.WriteLine($"cuDNN autotuning: {(Sta.MLNet.Runtime.CudnnAutotuning.TrySet(true) ? "on" : "unavailable")}");
+        if (Environment.GetEnvironmentVariable("STA_BENCH_SDPA") is { } sdpa)
+        {
+            var backends = Sta.MLNet.Runtime.AttentionBackendSet.Parse(sdpa);
+            if (!Sta.MLNet.Runtime.AttentionBackends.TrySet(backends))
+                throw new InvalidOperationException($"Could not restrict fused attention to {backends}: this libtorch does not export the switches.");
+            Console.WriteLine($"fused attention restricted to: {backends}");
+        }
         bool bf16 = device.type == DeviceType.CUDA || Environment.GetEnvironmentVariable("STA_BENCH_BF16") == "1";
         int iterations = settings.Iterations(presetName == "tiny" ? 50 : 10), warmup = presetName == "tiny" ? 5 : 3;
         var results = new List<BenchmarkMeasurement>();
-        string note = $"{environment.Describe()}, torch threads {get_num_threads()}";
+        string note = $"{environment.Describe()}, torch threads {get_num_threads()}" +
+                      (Sta.MLNet.Runtime.AttentionBackends.Current() is { } current ? $", sdpa {current}" : "");
 
         var kernels = new (AttentionKernel Backbone, AttentionKernel Cross, string Tag)[]
         {
