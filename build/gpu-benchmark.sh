@@ -1,10 +1,7 @@
 #!/usr/bin/env bash
 # Runs on a CUDA machine that has PyTorch but no .NET (see README "GPU" and docs/performance.md):
 # the PyTorch reference and our TorchSharp benchmark, same shapes, one machine, one run. Results go to $OUT.
-# Prepare first on the dev machine:
-#   dotnet publish tests/Sta.MLNet.Benchmarks -c Release -p:StaTorchBackend=none -p:StaOpenCvNatives=false -o artifacts/gpu/bench
-#   (prune artifacts/gpu/bench/runtimes to linux-x64/native/libLibTorchSharp.so) and pack the .NET runtime as
-#   artifacts/gpu/dotnet.tar.xz (dotnet host + host/fxr + shared/Microsoft.NETCore.App).
+# Prepare first on the dev machine: bash build/gpu-pack.sh (then carry ["artifacts/gpu"]).
 set -uo pipefail
 OUT=${OUT:-$(mktemp -d)}
 ITERS=${ITERS:-10}

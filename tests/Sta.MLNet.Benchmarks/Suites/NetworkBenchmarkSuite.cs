@@ -69,8 +69,8 @@ public sealed class NetworkBenchmarkSuite : IBenchmarkSuite
                 using var guard = no_grad();
                 using var output = detector.forward(input);
             }
-            results.Add(Time($"inference fp32 {tag}, batch {batch}", batch, warmup, iterations, device, () => Infer(clips), note));
-            results.Add(Time($"inference fp32 {tag}, batch 1", 1, warmup, iterations, device, () => Infer(one), note));
+            Record(results, Time($"inference fp32 {tag}, batch {batch}", batch, warmup, iterations, device, () => Infer(clips), note));
+            Record(results, Time($"inference fp32 {tag}, batch 1", 1, warmup, iterations, device, () => Infer(one), note));
 
             // Training step as the paper trains: CLIP frozen, adapters + temporal embedding + ln_post + head train.
             StaParameterGroups.Apply(detector, StaTuningMode.AdapterTuning);
@@ -88,14 +88,14 @@ public sealed class NetworkBenchmarkSuite : IBenchmarkSuite
                 loss.backward();
                 optimizer.StepOnce();
             }
-            results.Add(Time($"train-frozen fp32 {tag}, batch {batch}", batch, 2, Math.Max(2, iterations / 2), device, Step, note));
+            Record(results, Time($"train-frozen fp32 {tag}, batch {batch}", batch, 2, Math.Max(2, iterations / 2), device, Step, note));
             if (bf16)
             {
                 // Mixed precision by hand: float32 master weights, bf16 activations (what autocast does).
                 detector.ComputeType = ScalarType.BFloat16;
-                results.Add(Time($"train-frozen bf16-mixed {tag}, batch {batch}", batch, 2, Math.Max(2, iterations / 2), device, Step, note));
+                Record(results, Time($"train-frozen bf16-mixed {tag}, batch {batch}", batch, 2, Math.Max(2, iterations / 2), device, Step, note));
                 detector.eval();
-                results.Add(Time($"inference bf16-mixed {tag}, batch {batch}", batch, warmup, iterations, device, () => Infer(clips), note));
+                Record(results, Time($"inference bf16-mixed {tag}, batch {batch}", batch, warmup, iterations, device, () => Infer(clips), note));
                 detector.ComputeType = null;
             }
             detector.eval();
@@ -103,7 +103,7 @@ public sealed class NetworkBenchmarkSuite : IBenchmarkSuite
             if (bf16)
             {
                 StaPrecision.UseBFloat16ForInference(detector);
-                results.Add(Time($"inference bf16 {tag}, batch {batch}", batch, warmup, iterations, device, () => Infer(clips), note));
+                Record(results, Time($"inference bf16 {tag}, batch {batch}", batch, warmup, iterations, device, () => Infer(clips), note));
             }
         }
         using var process = System.Diagnostics.Process.GetCurrentProcess();
@@ -113,9 +113,24 @@ public sealed class NetworkBenchmarkSuite : IBenchmarkSuite
         return results;
     }
 
-    private static BenchmarkMeasurement Time(string name, int clips, int warmup, int iterations, Device device, Action work, string note)
+    private static void Record(List<BenchmarkMeasurement> results, BenchmarkMeasurement? measurement)
     {
-        for (int i = 0; i < warmup; i++) work();
+        if (measurement is not null) results.Add(measurement);
+    }
+
+    /// <returns>Null when libtorch has no kernel for the configuration (say, a fused-attention backend restricted by
+    /// STA_BENCH_SDPA that does not take these shapes): reported, and the other measurements go on.</returns>
+    private static BenchmarkMeasurement? Time(string name, int clips, int warmup, int iterations, Device device, Action work, string note)
+    {
+        try
+        {
+            for (int i = 0; i < warmup; i++) work();
+        }
+        catch (System.Runtime.InteropServices.ExternalException e)
+        {
+            Console.WriteLine($"  {name}: unavailable ({e.Message.Split('\n')[0].Trim()})");
+            return null;
+        }
         if (device.type == DeviceType.CUDA) cuda.synchronize(device);
         var watch = Stopwatch.StartNew();
         for (int i = 0; i < iterations; i++) work();
