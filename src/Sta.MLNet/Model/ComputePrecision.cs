@@ -13,13 +13,19 @@ internal static class ComputePrecision
 {
     private static Tensor? As(Tensor? weight, ScalarType dtype) => weight is null || weight.dtype == dtype ? weight : weight.to_type(dtype);
 
-    public static Tensor Linear(Linear layer, Tensor input) =>
-        layer.weight!.dtype == input.dtype
-            ? layer.forward(input)
-            : nn.functional.linear(input, As(layer.weight, input.dtype)!, As(layer.bias, input.dtype));
+    public static Tensor Linear(Linear layer, Tensor input)
+    {
+        if (layer.weight!.dtype == input.dtype) return layer.forward(input);
+        return nn.functional.linear(Dense(input), As(layer.weight, input.dtype)!, As(layer.bias, input.dtype));
+    }
 
     public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias) =>
-        nn.functional.linear(input, As(weight, input.dtype)!, As(bias, input.dtype));
+        nn.functional.linear(weight.dtype == input.dtype ? input : Dense(input), As(weight, input.dtype)!, As(bias, input.dtype));
+
+    // libtorch's CPU bf16 matmul of a transposed activation (the cross-attention's per-clip token sequence is a
+    // permuted view) with a freshly cast weight takes a reference path: 600 ms instead of 2 ms for [2048, 512] x
+    // [512, 512]. A contiguous copy of the activation costs one pass over it, on any device.
+    private static Tensor Dense(Tensor input) => input.dtype == ScalarType.Float32 || input.is_contiguous() ? input : input.contiguous();
 
     public static Tensor Conv3d(Conv3d layer, Tensor input, long[] padding, long groups) =>
         layer.weight!.dtype == input.dtype
