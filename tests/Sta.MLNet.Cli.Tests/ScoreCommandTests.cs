@@ -67,6 +67,26 @@ public sealed class ScoreCommandTests
     }
 
     [Fact]
+    public void Bf16_scores_stay_close_to_float32_and_the_output_says_so()
+    {
+        var fp32 = CliRun.Invoke(["score", TestAssets.FaceVideo, .. TinyModel, "--json", "-"]);
+        var bf16 = CliRun.Invoke(["score", TestAssets.FaceVideo, .. TinyModel, "--json", "-", "--bf16"]);
+        Assert.True(bf16.ExitCode == ExitCodes.Success, bf16.ToString());
+        using var a = JsonDocument.Parse(fp32.Out);
+        using var b = JsonDocument.Parse(bf16.Out);
+        Assert.EndsWith(", bf16", b.RootElement.GetProperty("model").GetString());
+        Assert.DoesNotContain("bf16", a.RootElement.GetProperty("model").GetString());
+        var scores = new[] { a, b }.Select(d => d.RootElement.GetProperty("videos")[0].GetProperty("clips").EnumerateArray()
+            .Select(c => c.GetProperty("score").GetDouble()).ToArray()).ToArray();
+        Assert.Equal(scores[0].Length, scores[1].Length);
+        for (int i = 0; i < scores[0].Length; i++)
+        {
+            Assert.NotEqual(scores[0][i], scores[1][i]);
+            Assert.Equal(scores[0][i], scores[1][i], 0.05);
+        }
+    }
+
+    [Fact]
     public void A_folder_with_a_corrupt_video_scores_the_rest_and_reports_the_bad_one()
     {
         var folder = TestAssets.NewFolder("mixed");

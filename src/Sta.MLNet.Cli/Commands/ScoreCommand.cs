@@ -21,6 +21,7 @@ internal static class ScoreCommand
         var model = CommonOptions.Model();
         var preset = CommonOptions.Preset();
         var gpu = CommonOptions.Gpu();
+        var bf16 = CommonOptions.Bf16();
         var json = new Option<string?>("--json") { Description = "Write the results as JSON to FILE ('-' = standard output instead of the table)." };
         var csv = new Option<string?>("--csv") { Description = "Write one CSV row per clip (and per failed video) to FILE." };
         var threshold = new Option<double>("--threshold") { Description = "P(fake) above which a video is called fake.", DefaultValueFactory = _ => 0.5 };
@@ -31,7 +32,7 @@ internal static class ScoreCommand
 
         var command = new Command("score", "Score videos: P(fake) per clip and per video, faces found, timings.")
         {
-            inputs, checkpoint, model, preset, gpu, json, csv, threshold, sampling, clips, detector, landmarks,
+            inputs, checkpoint, model, preset, gpu, bf16, json, csv, threshold, sampling, clips, detector, landmarks,
         };
         CommandRunner.SetHandler(command, context, parse =>
         {
@@ -41,20 +42,28 @@ internal static class ScoreCommand
             var faces = CommonOptions.ResolveFaces(parse, detector, landmarks);
             var mlContext = DetectorLoader.Context(parse.GetValue(gpu));
             FaceCropper.Create(faces).Dispose(); // missing face models fail here, before any video, with the package to install
-            using var scorer = CreateScorer(parse.GetValue(gpu), parse.GetValue(checkpoint), parse.GetValue(model), parse.GetValue(preset)!, samplingOptions, faces);
+            using var scorer = CreateScorer(parse.GetValue(gpu), parse.GetValue(checkpoint), parse.GetValue(model), parse.GetValue(preset)!, samplingOptions, faces,
+                parse.GetValue(bf16));
             return Run(context, scorer, videos, parse.GetValue(json), parse.GetValue(csv), parse.GetValue(threshold));
         });
         return command;
     }
 
     /// <summary>The library's video scorer for a checkpoint or model, with the CLI's sampling and face models (a model's
-    /// saved front end takes precedence, so clips are made as the model was set up to see them).</summary>
-    internal static IVideoScorer CreateScorer(int? gpu, string? checkpoint, string? model, string preset, ClipSamplingOptions sampling, FaceSettings faces)
+    /// saved front end takes precedence, so clips are made as the model was set up to see them). <paramref name="bf16"/>
+    /// switches bf16 on for either device; false keeps what a saved model says (float32 for checkpoints).</summary>
+    internal static IVideoScorer CreateScorer(int? gpu, string? checkpoint, string? model, string preset, ClipSamplingOptions sampling, FaceSettings faces,
+        bool bf16 = false)
     {
         var mlContext = DetectorLoader.Context(gpu);
         var (stage, description, savedFrontEnd) = DetectorLoader.Load(mlContext, checkpoint, model, preset);
         try
         {
+            if (bf16)
+            {
+                stage.SetBf16(onCuda: true, onCpu: true);
+                description += ", bf16";
+            }
             var network = stage.Detector.Options;
             var options = LibraryVideoScorer.Options(sampling, faces, network.NumFrames, network.InputResolution);
             if (savedFrontEnd is not null) options = options with { FrontEnd = savedFrontEnd };

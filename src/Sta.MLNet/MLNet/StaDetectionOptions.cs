@@ -34,6 +34,13 @@ public sealed class StaDetectionOptions
     /// <summary>Run matmuls and convolutions in bf16 when the detector runs on CUDA (faster; scores differ by ~1e-3).</summary>
     public bool UseBf16OnCuda { get; set; }
 
+    /// <summary>
+    /// Run matmuls and convolutions in bf16 when the detector runs on the CPU. On CPUs with native bf16 arithmetic
+    /// (AVX512-BF16, AMX) the official network scores about 3x faster than in float32 (docs/performance.md); on CPUs
+    /// without it libtorch emulates bf16 and it is slower. Scores differ from float32 by ~1e-3. Default off.
+    /// </summary>
+    public bool UseBf16OnCpu { get; set; }
+
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(ClipColumnName, nameof(ClipColumnName));

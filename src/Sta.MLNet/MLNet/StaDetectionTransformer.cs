@@ -23,8 +23,10 @@ public sealed class StaDetectionTransformer : AppendColumnsTransformer, ILoadabl
 {
     // Format versions:
     //   0x00010001: initial (detection options, network options, weights in the TSModel entry as safetensors).
+    //   0x00010002: UseBf16OnCpu after UseBf16OnCuda.
+    private const uint FormatWithCpuBf16 = 0x00010002;
     private static readonly StageVersionInfo Version = new(
-        ModelSignature: "STADETEC", VerWrittenCur: 0x00010001, VerReadableCur: 0x00010001, VerWeCanReadBack: 0x00010001,
+        ModelSignature: "STADETEC", VerWrittenCur: FormatWithCpuBf16, VerReadableCur: FormatWithCpuBf16, VerWeCanReadBack: 0x00010001,
         LoaderSignature: "StaDetectionTransformer");
 
     internal const string WeightsEntry = "TSModel";
@@ -51,7 +53,7 @@ public sealed class StaDetectionTransformer : AppendColumnsTransformer, ILoadabl
         _detector.eval();
         _detector.BatchSemantics = _options.BatchSemantics;
         foreach (var parameter in _detector.parameters()) parameter.requires_grad = false;
-        if (_options.UseBf16OnCuda && device.type == DeviceType.CUDA) _detector.ComputeType = ScalarType.BFloat16;
+        ApplyPrecision();
         var network = _detector.Options;
         _clipLength = network.NumFrames * 3 * network.InputResolution * network.InputResolution;
         var outputs = new List<StageColumn>
@@ -80,6 +82,26 @@ public sealed class StaDetectionTransformer : AppendColumnsTransformer, ILoadabl
 
     /// <inheritdoc/>
     protected override StageVersionInfo FormatVersion => Version;
+
+    /// <summary>
+    /// Changes the precision of scoring from now on (and in a model saved afterwards): bf16 matmuls and convolutions with
+    /// float32 master weights, LayerNorm/BatchNorm/softmax in float32 (see <see cref="StaDetectionOptions.UseBf16OnCpu"/>).
+    /// </summary>
+    public void SetBf16(bool onCuda, bool onCpu)
+    {
+        _options.UseBf16OnCuda = onCuda;
+        _options.UseBf16OnCpu = onCpu;
+        ApplyPrecision();
+    }
+
+    /// <summary>Whether scoring runs in bf16 on this transformer's device.</summary>
+    public bool UsesBf16 => (_detector.ComputeType ?? StaPrecision.ComputeType(_detector)) == ScalarType.BFloat16;
+
+    private void ApplyPrecision()
+    {
+        bool bf16 = _device.type == DeviceType.CUDA ? _options.UseBf16OnCuda : _options.UseBf16OnCpu;
+        _detector.ComputeType = bf16 ? ScalarType.BFloat16 : null;
+    }
 
     /// <summary>Scores one CLIP-normalised clip [T, 3, H, W] (convenience for code that does not use IDataView).</summary>
     public (float Score, float Probability) ScoreClip(ReadOnlySpan<float> clip)
@@ -133,6 +155,7 @@ public sealed class StaDetectionTransformer : AppendColumnsTransformer, ILoadabl
         writer.Write(_options.BatchSize);
         writer.Write((int)_options.BatchSemantics);
         writer.Write(_options.UseBf16OnCuda);
+        writer.Write(_options.UseBf16OnCpu);
         StaNetworkOptionsFormat.Write(writer, _detector.Options);
         context.SaveBinaryStream(WeightsEntry, weights =>
         {
@@ -160,6 +183,7 @@ public sealed class StaDetectionTransformer : AppendColumnsTransformer, ILoadabl
         options.BatchSize = reader.ReadInt32();
         options.BatchSemantics = (CrossAttentionBatchSemantics)reader.ReadInt32();
         options.UseBf16OnCuda = reader.ReadBoolean();
+        if (context.FormatVersion >= FormatWithCpuBf16) options.UseBf16OnCpu = reader.ReadBoolean();
         var network = StaNetworkOptionsFormat.Read(reader);
         var detector = new StaDetector(network);
         try
