@@ -56,7 +56,7 @@ public sealed class NetworkBenchmarkSuite : IBenchmarkSuite
         foreach (var convolution in convolutions)
         {
             string tag = convolution == DepthwiseConvolution.Auto ? kernelTag : $"{kernelTag} dw-{convolution.ToString().ToLowerInvariant()}";
-            var options = StaPresets.ByName(presetName) with { AttentionKernel = kernel, CrossAttentionKernel = crossKernel };
+            var options = environment.Network with { AttentionKernel = kernel, CrossAttentionKernel = crossKernel };
             manual_seed(0);
             using var detector = new StaDetector(options, device) { DepthwiseConvolution = convolution };
             detector.eval();
