@@ -38,11 +38,26 @@ if [ "$DEVICE" = cuda ]; then
   export LD_LIBRARY_PATH=$($PYTHON -c "import torch,os;print(os.path.join(os.path.dirname(torch.__file__),'lib'))")
 fi
 
+# GPU memory sampled every 200 ms during each run: the process-wide peak, comparable across the two frameworks.
+sample_memory() {
+  if [ "$DEVICE" = cuda ]; then
+    nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits -lms 200 > "$1" 2>/dev/null &
+    echo $!
+  else
+    echo 0
+  fi
+}
+report_memory() { # sampler pid, file, label
+  [ "$1" != 0 ] && kill "$1" 2>/dev/null && echo "  $3 | peak GPU memory used: $(sort -n "$2" | tail -n 1) MiB"
+}
+
 pytorch() { # name, extra arguments
   local name=$1; shift
+  local sampler; sampler=$(sample_memory "$WORK/memory-pytorch-$name.txt")
   PYTHONUNBUFFERED=1 timeout 300 $PYTHON tests/reference/sta_reference.py bench --device "$DEVICE" --preset "$PRESET" \
     --batch 8 --iters "$ITERS" --out "$WORK/pytorch-$name.json" "$@" > "$WORK/pytorch-$name.log" 2>&1
   echo "pytorch $name: exit $?"
+  report_memory "$sampler" "$WORK/memory-pytorch-$name.txt" "pytorch $name"
   grep -h clips_per_second "$WORK/pytorch-$name.log" | $PYTHON -c "
 import json, sys
 for line in sys.stdin:
@@ -53,9 +68,11 @@ for line in sys.stdin:
 torchsharp() { # name, suite, environment assignments
   local name=$1 suite=$2; shift 2
   mkdir -p "$WORK/torchsharp-$name"
+  local sampler; sampler=$(sample_memory "$WORK/memory-torchsharp-$name.txt")
   env STA_BENCH_DEVICE="$DEVICE" STA_BENCH_PRESET="$PRESET" STA_BENCH_BATCH=8 "$@" timeout 300 $BENCH "$suite" \
     --scale "$SCALE" --out "$WORK/torchsharp-$name" > "$WORK/torchsharp-$name.log" 2>&1
   echo "torchsharp $name: exit $?"
+  report_memory "$sampler" "$WORK/memory-torchsharp-$name.txt" "torchsharp $name"
   grep -hE "^  [^ ].*(clips/s|unavailable)" "$WORK/torchsharp-$name.log" | sed "s/^  /  torchsharp $name | /"
 }
 
