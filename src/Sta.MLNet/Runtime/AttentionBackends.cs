@@ -11,10 +11,7 @@ namespace Sta.MLNet.Runtime;
 /// </summary>
 public static class AttentionBackends
 {
-    private const string Library = "libtorch_cpu.so";
-
-    [DllImport(Library, EntryPoint = "_ZN2at13globalContextEv")]
-    private static extern IntPtr GlobalContext();
+    private const string Library = LibTorchContext.Library;
 
     [DllImport(Library, EntryPoint = "_ZN2at7Context14setSDPUseFlashEb")]
     private static extern void SetFlash(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
@@ -47,38 +44,21 @@ public static class AttentionBackends
     /// <summary>The current switches, or null where this libtorch does not export them.</summary>
     public static AttentionBackendSet? Current()
     {
-        if (!OperatingSystem.IsLinux()) return null;
-        try
-        {
-            TorchSharp.torch.InitializeDeviceType(TorchSharp.DeviceType.CPU); // make sure libtorch is loaded
-            var context = GlobalContext();
-            return new AttentionBackendSet(GetFlash(context), GetMemoryEfficient(context), GetCuDnn(context), GetMath(context));
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            return null;
-        }
+        AttentionBackendSet? current = null;
+        LibTorchContext.TryUse(context =>
+            current = new AttentionBackendSet(GetFlash(context), GetMemoryEfficient(context), GetCuDnn(context), GetMath(context)));
+        return current;
     }
 
     /// <summary>Sets the switches; true when every one could be set and reads back as set.</summary>
-    public static bool TrySet(AttentionBackendSet backends)
-    {
-        if (!OperatingSystem.IsLinux()) return false;
-        try
+    public static bool TrySet(AttentionBackendSet backends) =>
+        LibTorchContext.TryUse(context =>
         {
-            TorchSharp.torch.InitializeDeviceType(TorchSharp.DeviceType.CPU);
-            var context = GlobalContext();
             SetFlash(context, backends.Flash);
             SetMemoryEfficient(context, backends.MemoryEfficient);
             SetCuDnn(context, backends.CuDnn);
             SetMath(context, backends.Math);
-            return Current() == backends;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            return false;
-        }
-    }
+        }) && Current() == backends;
 }
 
 /// <summary>The fused-attention implementations libtorch may choose from.</summary>

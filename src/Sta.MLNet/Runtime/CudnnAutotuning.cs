@@ -4,39 +4,28 @@ namespace Sta.MLNet.Runtime;
 
 /// <summary>
 /// Switches libtorch's cuDNN autotuning (PyTorch's <c>torch.backends.cudnn.benchmark</c>) on or off. TorchSharp 0.107
-/// does not expose the flag, so this calls the two exported libtorch functions behind it
-/// (<c>at::globalContext()</c>, <c>at::Context::setBenchmarkCuDNN(bool)</c>) directly. With autotuning, cuDNN times
-/// its algorithms for each new convolution shape and keeps the fastest — worth it when shapes repeat (fixed clip size
-/// and batch), as in training and batch scoring. Returns false, changing nothing, where the symbols are absent.
+/// does not expose the flag, so this calls <c>at::Context::setBenchmarkCuDNN(bool)</c> directly
+/// (<see cref="LibTorchContext"/>). With autotuning, cuDNN times its algorithms for each new convolution shape and keeps
+/// the fastest — worth it when shapes repeat (fixed clip size and batch), as in training and batch scoring. Returns
+/// false, changing nothing, where the symbols are absent.
 /// </summary>
 public static class CudnnAutotuning
 {
-    private const string Library = "libtorch_cpu.so";
-
-    [DllImport(Library, EntryPoint = "_ZN2at13globalContextEv")]
-    private static extern IntPtr GlobalContext();
-
-    [DllImport(Library, EntryPoint = "_ZN2at7Context17setBenchmarkCuDNNEb")]
+    [DllImport(LibTorchContext.Library, EntryPoint = "_ZN2at7Context17setBenchmarkCuDNNEb")]
     private static extern void SetBenchmarkCuDNN(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
 
-    [DllImport(Library, EntryPoint = "_ZNK2at7Context14benchmarkCuDNNEv")]
+    [DllImport(LibTorchContext.Library, EntryPoint = "_ZNK2at7Context14benchmarkCuDNNEv")]
     [return: MarshalAs(UnmanagedType.U1)]
     private static extern bool BenchmarkCuDNN(IntPtr context);
 
     /// <summary>Sets the flag; true when it could be set (and reads back as set).</summary>
     public static bool TrySet(bool enabled)
     {
-        if (!OperatingSystem.IsLinux()) return false;
-        try
+        bool readBack = !enabled;
+        return LibTorchContext.TryUse(context =>
         {
-            TorchSharp.torch.InitializeDeviceType(TorchSharp.DeviceType.CPU); // make sure libtorch is loaded
-            var context = GlobalContext();
             SetBenchmarkCuDNN(context, enabled);
-            return BenchmarkCuDNN(context) == enabled;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            return false;
-        }
+            readBack = BenchmarkCuDNN(context);
+        }) && readBack == enabled;
     }
 }
