@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One device run (about 6 minutes on an H100/H200) for the open questions of the Performance work, both frameworks in
+# One device run (about 7 minutes on an H100/H200) for the open questions of the Performance work, both frameworks in
 # the same run: which fused-attention implementation (flash, memory-efficient, cuDNN) serves the adapters'
 # cross-attention (head dim 256) and the backbone (head dim 64), whether the planar depthwise convolutions beat Conv3d on
 # the GPU, and what the whole training loop (pinned batches, prefetch thread) and the ML.NET transformer reach.
@@ -83,6 +83,9 @@ torchsharp() { # name, suite, environment assignments
   for backend in flash efficient cudnn; do
     torchsharp "fused-$backend" network STA_BENCH_KERNELS=fused-backbone,fused STA_BENCH_SDPA="$backend"
   done
+  # Our candidate best settings for inference: fused flash attention, planar convolutions, and a larger batch.
+  torchsharp fused-flash-planar network STA_BENCH_KERNELS=fused-backbone,fused STA_BENCH_SDPA=flash STA_BENCH_DWCONV=planar
+  torchsharp batch32 network STA_BENCH_BATCH=32 STA_BENCH_SKIP_TRAINING=1 STA_BENCH_KERNELS=explicit,fused-backbone STA_BENCH_DWCONV=volumetric,planar
   torchsharp trainer trainer
 } 2>&1 | tee "$OUT/summary.txt"
 

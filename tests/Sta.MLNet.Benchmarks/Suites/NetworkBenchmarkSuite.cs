@@ -13,7 +13,8 @@ namespace Sta.MLNet.Benchmarks.Suites;
 /// the CPU, STA_BENCH_THREADS = torch CPU threads,
 /// STA_BENCH_KERNELS = comma-separated subset of explicit, fused-backbone, fused; STA_BENCH_DWCONV = comma-separated
 /// depthwise convolution forms (auto, volumetric, planar; default auto); STA_BENCH_SDPA = the fused-attention
-/// implementations libtorch may use (flash, efficient, cudnn, math, comma-separated; default libtorch's). The same shapes as
+/// implementations libtorch may use (flash, efficient, cudnn, math, comma-separated; default libtorch's);
+/// STA_BENCH_SKIP_TRAINING = 1 for inference only. The same shapes as
 /// tests/reference/sta_reference.py bench, for the TorchSharp/PyTorch ratio.
 /// </summary>
 public sealed class NetworkBenchmarkSuite : IBenchmarkSuite
@@ -36,6 +37,8 @@ public sealed class NetworkBenchmarkSuite : IBenchmarkSuite
                 throw new InvalidOperationException($"Could not restrict fused attention to {backends}: this libtorch does not export the switches.");
             Console.WriteLine($"fused attention restricted to: {backends}");
         }
+        // Inference alone allows batches whose training activations would not fit (official preset, batch 32).
+        bool training = Environment.GetEnvironmentVariable("STA_BENCH_SKIP_TRAINING") != "1";
         bool bf16 = device.type == DeviceType.CUDA || Environment.GetEnvironmentVariable("STA_BENCH_BF16") == "1";
         int iterations = settings.Iterations(presetName == "tiny" ? 50 : 10), warmup = presetName == "tiny" ? 5 : 3;
         var results = new List<BenchmarkMeasurement>();
@@ -88,12 +91,12 @@ public sealed class NetworkBenchmarkSuite : IBenchmarkSuite
                 loss.backward();
                 optimizer.StepOnce();
             }
-            Record(results, Time($"train-frozen fp32 {tag}, batch {batch}", batch, 2, Math.Max(2, iterations / 2), device, Step, note));
+            if (training) Record(results, Time($"train-frozen fp32 {tag}, batch {batch}", batch, 2, Math.Max(2, iterations / 2), device, Step, note));
             if (bf16)
             {
                 // Mixed precision by hand: float32 master weights, bf16 activations (what autocast does).
                 detector.ComputeType = ScalarType.BFloat16;
-                Record(results, Time($"train-frozen bf16-mixed {tag}, batch {batch}", batch, 2, Math.Max(2, iterations / 2), device, Step, note));
+                if (training) Record(results, Time($"train-frozen bf16-mixed {tag}, batch {batch}", batch, 2, Math.Max(2, iterations / 2), device, Step, note));
                 detector.eval();
                 Record(results, Time($"inference bf16-mixed {tag}, batch {batch}", batch, warmup, iterations, device, () => Infer(clips), note));
                 detector.ComputeType = null;
