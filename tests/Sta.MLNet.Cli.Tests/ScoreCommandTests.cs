@@ -87,6 +87,38 @@ public sealed class ScoreCommandTests
     }
 
     [Fact]
+    public void Several_front_end_workers_give_the_same_results_in_input_order()
+    {
+        var folder = TestAssets.NewFolder("workers");
+        var broken = Path.Combine(folder, "broken.mp4");
+        File.WriteAllBytes(broken, [0, 1, 2, 3, 4, 5, 6, 7]);
+        string[] inputs = [TestAssets.FaceVideo, broken, TestAssets.FaceVideo];
+        var one = CliRun.Invoke(["score", .. inputs, .. TinyModel, "--json", "-", "--workers", "1"]);
+        var three = CliRun.Invoke(["score", .. inputs, .. TinyModel, "--json", "-", "--workers", "3"]);
+        Assert.True(three.ExitCode == ExitCodes.Success, three.ToString());
+        using var a = JsonDocument.Parse(one.Out);
+        using var b = JsonDocument.Parse(three.Out);
+        static IEnumerable<string> Summary(JsonDocument d) => d.RootElement.GetProperty("videos").EnumerateArray().Select(v =>
+            $"{v.GetProperty("path").GetString()} {v.GetProperty("status").GetString()} {v.GetProperty("clips").GetArrayLength()} clip(s)");
+        static double[] Scores(JsonDocument d) => d.RootElement.GetProperty("videos").EnumerateArray()
+            .SelectMany(v => v.GetProperty("clips").EnumerateArray()).Select(c => c.GetProperty("score").GetDouble()).ToArray();
+        Assert.Equal(Summary(a), Summary(b));
+        // Clips of several videos can share a batch: the same scores up to BLAS rounding of another batch size.
+        Assert.Equal(Scores(a), Scores(b), (x, y) => Math.Abs(x - y) < 1e-5);
+        Assert.Equal(inputs, b.RootElement.GetProperty("videos").EnumerateArray().Select(v => v.GetProperty("path").GetString()));
+        Assert.Equal("error", b.RootElement.GetProperty("videos")[1].GetProperty("status").GetString());
+        foreach (var video in b.RootElement.GetProperty("videos").EnumerateArray().Where(v => v.GetProperty("status").GetString() == "ok"))
+        {
+            var timings = video.GetProperty("timings_ms");
+            Assert.True(timings.GetProperty("total").GetDouble() >= timings.GetProperty("model").GetDouble());
+            Assert.True(timings.GetProperty("total").GetDouble() >= timings.GetProperty("front_end").GetDouble());
+        }
+        var usage = CliRun.Invoke(["score", TestAssets.FaceVideo, .. TinyModel, "--workers", "0"]);
+        Assert.Equal(ExitCodes.Usage, usage.ExitCode);
+        Assert.Contains("--workers", usage.Error);
+    }
+
+    [Fact]
     public void A_folder_with_a_corrupt_video_scores_the_rest_and_reports_the_bad_one()
     {
         var folder = TestAssets.NewFolder("mixed");
@@ -205,12 +237,15 @@ public sealed class ScoreCommandTests
 
         public string ModelDescription => "scripted";
 
-        public VideoScoreResult Score(string path, string? label, CancellationToken cancellationToken)
+        public void ScoreAll(IReadOnlyList<LabelledVideo> videos, Action<VideoScoreResult> finished, CancellationToken cancellationToken)
         {
-            onCall(++_calls);
-            cancellationToken.ThrowIfCancellationRequested();
-            var clip = new ClipScoreResult(0, [0, 1, 2, 3, 4, 5, 6, 7], 0.25, Math.Log(0.25 / 0.75), 8, null);
-            return new VideoScoreResult(path, label, null, 8, 25, [clip], 0.25, Math.Log(0.25 / 0.75), new ScoreTimings(3, 3, 6));
+            foreach (var (path, label) in videos)
+            {
+                onCall(++_calls);
+                cancellationToken.ThrowIfCancellationRequested();
+                var clip = new ClipScoreResult(0, [0, 1, 2, 3, 4, 5, 6, 7], 0.25, Math.Log(0.25 / 0.75), 8, null);
+                finished(new VideoScoreResult(path, label, null, 8, 25, [clip], 0.25, Math.Log(0.25 / 0.75), new ScoreTimings(3, 3, 6)));
+            }
         }
 
         public void Dispose()

@@ -34,6 +34,7 @@ internal static class EvaluateCommand
         var model = CommonOptions.Model();
         var preset = CommonOptions.Preset();
         var gpu = CommonOptions.Gpu();
+        var workers = CommonOptions.Workers();
         var roc = new Option<string?>("--roc") { Description = "Draw the clip and video ROC curves into this PNG." };
         var json = new Option<string?>("--json") { Description = "Write the metrics as JSON to FILE ('-' = standard output instead of the table)." };
         var threshold = new Option<double>("--threshold") { Description = "ACC counts P(fake) above this as fake.", DefaultValueFactory = _ => 0.5 };
@@ -43,7 +44,7 @@ internal static class EvaluateCommand
         var clips = CommonOptions.Clips();
         var command = new Command("evaluate", "Clip- and video-level AUC/EER/AP/ACC of a model on a dataset, or of a scores CSV; ROC curve PNG.")
         {
-            scores, dataset, videos, split, compression, frameRoot, checkpoint, model, preset, gpu, roc, json, threshold, detector, landmarks, sampling, clips,
+            scores, dataset, videos, split, compression, frameRoot, checkpoint, model, preset, gpu, workers, roc, json, threshold, detector, landmarks, sampling, clips,
         };
         CommandRunner.SetHandler(command, context, parse =>
         {
@@ -84,7 +85,7 @@ internal static class EvaluateCommand
                     var faces = CommonOptions.ResolveFaces(parse, detector, landmarks);
                     FaceCropper.Create(faces).Dispose(); // missing face models fail here, before any video
                     using var scorer = ScoreCommand.CreateScorer(parse.GetValue(gpu), parse.GetValue(checkpoint), parse.GetValue(model),
-                        parse.GetValue(preset)!, samplingOptions, faces);
+                        parse.GetValue(preset)!, samplingOptions, faces, CommonOptions.ResolveWorkers(parse.GetValue(workers)));
                     clipScores = ScoreVideos(context, scorer, files);
                     source = $"{scorer.ModelDescription} on {folder}";
                 }
@@ -107,21 +108,21 @@ internal static class EvaluateCommand
     private static List<ClipScore> ScoreVideos(CliContext context, IVideoScorer scorer, IReadOnlyList<string> files)
     {
         var results = new List<VideoScoreResult>();
+        var labelled = new List<LabelledVideo>();
         using var progress = context.Progress("scoring videos", files.Count);
         foreach (var file in files)
         {
-            context.CancellationToken.ThrowIfCancellationRequested();
             var label = CommonOptions.LabelFromFolders(file);
-            if (label is null)
-            {
-                progress.Message($"warning: {file} is under neither a 'real' nor a 'fake' folder; skipped.");
-                continue;
-            }
-            var result = scorer.Score(file, label, context.CancellationToken);
-            results.Add(result);
-            if (!result.Succeeded) progress.Message($"warning: {file}: {result.Error}");
-            progress.Report(results.Count, Path.GetFileName(file));
+            if (label is null) progress.Message($"warning: {file} is under neither a 'real' nor a 'fake' folder; skipped.");
+            else labelled.Add(new LabelledVideo(file, label));
         }
+        context.CancellationToken.ThrowIfCancellationRequested();
+        scorer.ScoreAll(labelled, result =>
+        {
+            results.Add(result);
+            if (!result.Succeeded) progress.Message($"warning: {result.Path}: {result.Error}");
+            progress.Report(results.Count, Path.GetFileName(result.Path));
+        }, context.CancellationToken);
         return ScoresCsvReader.FromResults(results);
     }
 

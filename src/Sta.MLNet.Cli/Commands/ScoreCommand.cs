@@ -22,6 +22,7 @@ internal static class ScoreCommand
         var preset = CommonOptions.Preset();
         var gpu = CommonOptions.Gpu();
         var bf16 = CommonOptions.Bf16();
+        var workers = CommonOptions.Workers();
         var json = new Option<string?>("--json") { Description = "Write the results as JSON to FILE ('-' = standard output instead of the table)." };
         var csv = new Option<string?>("--csv") { Description = "Write one CSV row per clip (and per failed video) to FILE." };
         var threshold = new Option<double>("--threshold") { Description = "P(fake) above which a video is called fake.", DefaultValueFactory = _ => 0.5 };
@@ -32,7 +33,7 @@ internal static class ScoreCommand
 
         var command = new Command("score", "Score videos: P(fake) per clip and per video, faces found, timings.")
         {
-            inputs, checkpoint, model, preset, gpu, bf16, json, csv, threshold, sampling, clips, detector, landmarks,
+            inputs, checkpoint, model, preset, gpu, bf16, workers, json, csv, threshold, sampling, clips, detector, landmarks,
         };
         CommandRunner.SetHandler(command, context, parse =>
         {
@@ -43,7 +44,7 @@ internal static class ScoreCommand
             var mlContext = DetectorLoader.Context(parse.GetValue(gpu));
             FaceCropper.Create(faces).Dispose(); // missing face models fail here, before any video, with the package to install
             using var scorer = CreateScorer(parse.GetValue(gpu), parse.GetValue(checkpoint), parse.GetValue(model), parse.GetValue(preset)!, samplingOptions, faces,
-                parse.GetValue(bf16));
+                CommonOptions.ResolveWorkers(parse.GetValue(workers)), parse.GetValue(bf16));
             return Run(context, scorer, videos, parse.GetValue(json), parse.GetValue(csv), parse.GetValue(threshold));
         });
         return command;
@@ -53,7 +54,7 @@ internal static class ScoreCommand
     /// saved front end takes precedence, so clips are made as the model was set up to see them). <paramref name="bf16"/>
     /// switches bf16 on for either device; false keeps what a saved model says (float32 for checkpoints).</summary>
     internal static IVideoScorer CreateScorer(int? gpu, string? checkpoint, string? model, string preset, ClipSamplingOptions sampling, FaceSettings faces,
-        bool bf16 = false)
+        int workers, bool bf16 = false)
     {
         var mlContext = DetectorLoader.Context(gpu);
         var (stage, description, savedFrontEnd) = DetectorLoader.Load(mlContext, checkpoint, model, preset);
@@ -65,7 +66,7 @@ internal static class ScoreCommand
                 description += ", bf16";
             }
             var network = stage.Detector.Options;
-            var options = LibraryVideoScorer.Options(sampling, faces, network.NumFrames, network.InputResolution);
+            var options = LibraryVideoScorer.Options(sampling, faces, network.NumFrames, network.InputResolution, workers);
             if (savedFrontEnd is not null) options = options with { FrontEnd = savedFrontEnd };
             return new LibraryVideoScorer(stage, options, description);
         }
@@ -84,14 +85,13 @@ internal static class ScoreCommand
         {
             try
             {
-                foreach (var video in videos)
+                context.CancellationToken.ThrowIfCancellationRequested();
+                scorer.ScoreAll(videos.Select(v => new LabelledVideo(v, CommonOptions.LabelFromFolders(v))).ToList(), result =>
                 {
-                    context.CancellationToken.ThrowIfCancellationRequested();
-                    var result = scorer.Score(video, CommonOptions.LabelFromFolders(video), context.CancellationToken);
                     report.Add(result);
-                    progress.Report(report.Results.Count, $"{Path.GetFileName(video)}: " +
+                    progress.Report(report.Results.Count, $"{Path.GetFileName(result.Path)}: " +
                         (result.Succeeded ? $"P(fake) {result.Probability!.Value.ToString("F4", CultureInfo.InvariantCulture)}" : $"error: {result.Error}"));
-                }
+                }, context.CancellationToken);
             }
             catch (OperationCanceledException)
             {

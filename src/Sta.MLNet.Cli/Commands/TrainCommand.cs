@@ -80,7 +80,7 @@ internal static class TrainCommand
             {
                 var faces = CommonOptions.ResolveFaces(parse, detector, landmarks);
                 FaceCropper.Create(faces).Dispose(); // missing face models fail here, before training
-                var frontEnd = LibraryVideoScorer.Options(ClipSamplingOptions.DeepfakeBench, faces, network.NumFrames, network.InputResolution).FrontEnd;
+                var frontEnd = LibraryVideoScorer.Options(ClipSamplingOptions.DeepfakeBench, faces, network.NumFrames, network.InputResolution, workers: 1).FrontEnd;
                 train = DatasetLoader.VideoFolder(mlContext, parse.GetValue(videos)!, frontEnd, Warn, context.CancellationToken);
             }
             VideoClipSourceDataView? validationData = null;

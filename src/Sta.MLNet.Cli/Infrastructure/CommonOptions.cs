@@ -31,6 +31,16 @@ internal static class CommonOptions
         Description = "CUDA device id to run the network on (default: CPU). Fails when CUDA is not available.",
     };
 
+    /// <summary>Front-end threads for scoring video files: by default one per processor, at most 8.</summary>
+    public static Option<int> Workers() => new("--workers")
+    {
+        Description = "Videos decoded and aligned at the same time while the network scores (default: one per processor, at most 8).",
+        DefaultValueFactory = _ => Math.Clamp(Environment.ProcessorCount, 1, 8),
+    };
+
+    public static int ResolveWorkers(int workers) =>
+        workers >= 1 ? workers : throw new UsageException("--workers must be at least 1.");
+
     public static Option<bool> Bf16() => new("--bf16")
     {
         Description = "Run the network in bfloat16 (float32 weights, bf16 matmuls and convolutions): faster on GPUs and on CPUs with " +

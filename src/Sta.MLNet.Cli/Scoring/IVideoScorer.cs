@@ -1,7 +1,7 @@
 namespace Sta.MLNet.Cli.Scoring;
 
 /// <summary>
-/// Scores one video file: the seam between the <c>score</c>/<c>evaluate</c> verbs and the library's scorer
+/// Scores video files: the seam between the <c>score</c>/<c>evaluate</c> verbs and the library's scorer
 /// (<see cref="LibraryVideoScorer"/>), which tests replace with scripted results.
 /// </summary>
 internal interface IVideoScorer : IDisposable
@@ -10,8 +10,11 @@ internal interface IVideoScorer : IDisposable
     string ModelDescription { get; }
 
     /// <summary>
-    /// Scores <paramref name="path"/>. Problems with the file (cannot decode, too short, no face) come back as
-    /// <see cref="VideoScoreResult.Error"/>, never as exceptions; cancellation throws OperationCanceledException.
+    /// Scores <paramref name="videos"/>, several at a time where the scorer has several front-end workers, and hands each
+    /// result to <paramref name="finished"/> in input order, as soon as it and every video before it are done. Problems
+    /// with a file (cannot decode, too short, no face) come back as <see cref="VideoScoreResult.Error"/>, never as
+    /// exceptions. Cancellation throws OperationCanceledException; the results handed over by then (a prefix of the
+    /// input) are complete.
     /// </summary>
-    VideoScoreResult Score(string path, string? label, CancellationToken cancellationToken);
+    void ScoreAll(IReadOnlyList<LabelledVideo> videos, Action<VideoScoreResult> finished, CancellationToken cancellationToken);
 }

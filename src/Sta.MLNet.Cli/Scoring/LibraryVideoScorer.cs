@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Sta.MLNet.Clips;
 using Sta.MLNet.MLNet;
 using Sta.MLNet.Scoring;
@@ -7,29 +6,50 @@ using Sta.MLNet.Video;
 namespace Sta.MLNet.Cli.Scoring;
 
 /// <summary>
-/// <see cref="IVideoScorer"/> over the library's <see cref="StaVideoScorer"/> (decode and face front end overlapping the
-/// network, clips batched). Adds what the CLI reports beyond <see cref="VideoScore"/>: the video's frame count and
-/// rate, and each clip's frame indices (the sampling plan is deterministic, so planning again gives the scorer's clips),
-/// with the skipped clips listed in their place.
+/// <see cref="IVideoScorer"/> over the library's <see cref="StaVideoScorer"/>: front-end workers decode and align
+/// several videos at once while the network scores batches of their clips. Adds what the CLI reports beyond
+/// <see cref="VideoScore"/>: each clip's frame indices from the video's sampling plan, with the skipped clips listed in
+/// their place, and results in input order.
 /// </summary>
 internal sealed class LibraryVideoScorer : IVideoScorer
 {
     private readonly StaDetectionTransformer _detector;
-    private readonly StaVideoScorer _scorer;
+    private readonly VideoScoringOptions _options;
 
     public LibraryVideoScorer(StaDetectionTransformer detector, VideoScoringOptions options, string modelDescription)
     {
         _detector = detector;
-        _scorer = new StaVideoScorer(detector, options);
+        _options = options;
         ModelDescription = modelDescription;
     }
 
     public string ModelDescription { get; }
 
-    public VideoScoreResult Score(string path, string? label, CancellationToken cancellationToken)
+    public void ScoreAll(IReadOnlyList<LabelledVideo> videos, Action<VideoScoreResult> finished, CancellationToken cancellationToken)
     {
-        var total = Stopwatch.StartNew();
-        var score = _scorer.ScoreVideoAsync(path, cancellationToken).GetAwaiter().GetResult();
+        var delivery = new InOrderDelivery<VideoScoreResult>(videos.Count, finished);
+        // The library reports each finished video by path; the same file may be listed twice.
+        var pending = new Dictionary<string, Queue<int>>(StringComparer.Ordinal);
+        for (int i = 0; i < videos.Count; i++)
+        {
+            if (!pending.TryGetValue(videos[i].Path, out var indices)) pending[videos[i].Path] = indices = new Queue<int>();
+            indices.Enqueue(i);
+        }
+        void Finished(VideoScore score)
+        {
+            int index;
+            lock (pending) index = pending[score.Path].Dequeue();
+            delivery.Finished(index, Convert(score, videos[index].Label));
+        }
+        var scorer = new StaVideoScorer(_detector, _options with { Progress = new InlineProgress(p => Finished(p.LastVideo)) });
+        var scores = scorer.ScoreFilesAsync(videos.Select(v => v.Path), cancellationToken).GetAwaiter().GetResult();
+        // Every video reports itself when it finishes; this only guards against one that did not.
+        for (int i = 0; i < scores.Count; i++) delivery.Finished(i, Convert(scores[i], videos[i].Label));
+    }
+
+    /// <summary>The CLI's view of a video: the clips in plan order with the skipped ones in their place, and the video's error.</summary>
+    private static VideoScoreResult Convert(VideoScore score, string? label)
+    {
         // The scorer reports what it read of the file; nothing is opened a second time here.
         int? frameCount = score.Error is null ? score.Info?.FrameCount : null;
         double? fps = score.Error is null ? score.Info?.FramesPerSecond : null;
@@ -50,9 +70,15 @@ internal sealed class LibraryVideoScorer : IVideoScorer
                 : score.Issues.All(i => i.Error is FacelessClipException) ? $"no face found in any of the {score.Issues.Count} clip(s)"
                 : $"no clip could be scored: {SkipReason(score.Issues.First(i => i.Error is not FacelessClipException).Error)}";
         double? probability = score.IsScored ? score.Clips.Average(c => (double)c.Probability) : null;
-        var timings = new ScoreTimings(score.FrontEndTime.TotalMilliseconds, score.NetworkTime.TotalMilliseconds, total.Elapsed.TotalMilliseconds);
-        return new VideoScoreResult(path, label, error, frameCount, fps, clips, error is null ? probability : null,
+        var timings = new ScoreTimings(score.FrontEndTime.TotalMilliseconds, score.NetworkTime.TotalMilliseconds, score.WallTime.TotalMilliseconds);
+        return new VideoScoreResult(score.Path, label, error, frameCount, fps, clips, error is null ? probability : null,
             error is null && probability is { } p ? Sta.MLNet.Evaluation.BinaryScore.FromProbability(p) : null, timings);
+    }
+
+    /// <summary>Reports on the reporting thread: <see cref="Progress{T}"/> would post to a synchronisation context.</summary>
+    private sealed class InlineProgress(Action<VideoScoringProgress> report) : IProgress<VideoScoringProgress>
+    {
+        public void Report(VideoScoringProgress value) => report(value);
     }
 
     public void Dispose() => _detector.ReleaseNetwork();
@@ -66,11 +92,12 @@ internal sealed class LibraryVideoScorer : IVideoScorer
     };
 
     /// <summary>Scoring options for the CLI's sampling and face model choices at the network's clip shape.</summary>
-    public static VideoScoringOptions Options(ClipSamplingOptions sampling, Faces.FaceSettings faces, int framesPerClip, int clipSize)
+    public static VideoScoringOptions Options(ClipSamplingOptions sampling, Faces.FaceSettings faces, int framesPerClip, int clipSize, int workers)
     {
         var yunet = faces.DetectorModelPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
         return new VideoScoringOptions
         {
+            FrontEndWorkers = workers,
             FrontEnd = new FaceClipOptions
             {
                 Sampling = sampling with { FramesPerClip = framesPerClip },

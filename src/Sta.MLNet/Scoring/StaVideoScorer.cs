@@ -128,6 +128,7 @@ public sealed class StaVideoScorer
         ConcurrentBag<float[]> buffers, ProgressCounter progress, CancellationToken token)
     {
         ClipPlan plan;
+        video.Started();
         var stopwatch = Stopwatch.StartNew();
         try
         {
@@ -226,8 +227,16 @@ public sealed class StaVideoScorer
         private ClipPlan? _plan;
         private TimeSpan _frontEnd;
         private TimeSpan _network;
+        private long _started;
+        private long _finished;
 
         public string Path { get; } = path;
+
+        /// <summary>A front-end worker takes the video up.</summary>
+        public void Started()
+        {
+            lock (_gate) _started = Stopwatch.GetTimestamp();
+        }
 
         public void Fail(StaException error, TimeSpan elapsed)
         {
@@ -236,6 +245,7 @@ public sealed class StaVideoScorer
                 _error = error;
                 _planned = 0;
                 _frontEnd += elapsed;
+                _finished = Stopwatch.GetTimestamp();
             }
         }
 
@@ -265,7 +275,7 @@ public sealed class StaVideoScorer
             {
                 _issues.Add(issue);
                 _frontEnd += elapsed;
-                return IsComplete;
+                return Completes();
             }
         }
 
@@ -276,18 +286,27 @@ public sealed class StaVideoScorer
             {
                 _clips.Add(score);
                 _network += networkShare;
-                return IsComplete;
+                return Completes();
             }
         }
 
-        private bool IsComplete => _planned >= 0 && _clips.Count + _issues.Count == _planned;
+        private bool Completes()
+        {
+            if (_planned < 0 || _clips.Count + _issues.Count != _planned) return false;
+            _finished = Stopwatch.GetTimestamp();
+            return true;
+        }
 
         public VideoScore ToScore()
         {
             lock (_gate)
             {
                 return new VideoScore(Path, _clips.OrderBy(c => c.ClipIndex).ToArray(), Math.Max(0, _planned),
-                    _issues.OrderBy(i => i.ClipIndex).ToArray(), _error, _frontEnd, _network) { Info = _info, Plan = _plan };
+                    _issues.OrderBy(i => i.ClipIndex).ToArray(), _error, _frontEnd, _network)
+                {
+                    Info = _info, Plan = _plan,
+                    WallTime = _started != 0 && _finished >= _started ? Stopwatch.GetElapsedTime(_started, _finished) : TimeSpan.Zero,
+                };
             }
         }
     }

@@ -24,6 +24,12 @@ public sealed record VideoScore(
     /// <summary>The clips the sampling protocol planned (frame indices per clip); null when the video failed first.</summary>
     public ClipPlan? Plan { get; init; }
 
+    /// <summary>
+    /// Wall-clock time from the start of this video's front-end work to its last clip's result. Videos overlap when
+    /// several front-end workers run, so these do not add up to the run's time.
+    /// </summary>
+    public TimeSpan WallTime { get; init; }
+
     /// <summary>True when at least one clip was scored.</summary>
     public bool IsScored => Clips.Count > 0;
 
