@@ -30,6 +30,8 @@ public sealed class Fp32LayerNorm : nn.Module<Tensor, Tensor>
     {
         if (input.dtype == ScalarType.Float32)
             return nn.functional.layer_norm(input, _shape, weight, bias, _epsilon);
+        if (!ReducedPrecision.Differentiable(input, weight, bias) && weight.dtype == ScalarType.Float32)
+            return nn.functional.layer_norm(input, _shape, weight, bias, _epsilon); // float32 arithmetic inside, see ReducedPrecision
         using var scope = NewDisposeScope();
         var normalised = nn.functional.layer_norm(input.to_type(ScalarType.Float32), _shape,
             weight.to_type(ScalarType.Float32), bias.to_type(ScalarType.Float32), _epsilon);

@@ -65,9 +65,8 @@ public sealed class PackedMultiheadAttention : nn.Module<Tensor, Tensor, Tensor,
         else
         {
             q = q * (1.0 / Math.Sqrt(headDim));
-            // Reduced-precision activations: softmax in float32, as autocast would.
             var scores = bmm(q, k.transpose(1, 2));
-            var probabilities = scores.dtype == ScalarType.Float32 ? scores.softmax(-1) : scores.softmax(-1, ScalarType.Float32).to_type(scores.dtype);
+            var probabilities = ReducedPrecision.Softmax(scores);
             attended = bmm(probabilities, v);
         }
         var merged = attended.transpose(0, 1).contiguous().view(queryLength, batch, _embed);

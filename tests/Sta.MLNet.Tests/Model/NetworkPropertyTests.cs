@@ -146,6 +146,56 @@ public class PrecisionTests
     }
 
     [Fact]
+    public void Softmax_of_bf16_scores_is_the_float32_softmax_rounded_and_keeps_the_float32_backward_in_training()
+    {
+        using var scope = NewDisposeScope();
+        var g = new Generator(21);
+        var scores = (randn([3, 257, 257], generator: g) * 4).to_type(ScalarType.BFloat16);
+        using (no_grad())
+        {
+            var fast = ReducedPrecision.Softmax(scores);
+            var reference = scores.softmax(-1, ScalarType.Float32).to_type(ScalarType.BFloat16);
+            Assert.Equal(ScalarType.BFloat16, fast.dtype);
+            // libtorch computes in float32 and rounds once: the same bits except, rarely, one bf16 unit.
+            var a = fast.to_type(ScalarType.Float32);
+            var b = reference.to_type(ScalarType.Float32);
+            Assert.True(((a - b).abs() <= b.abs() * (1.0 / 128) + 1e-30).all().item<bool>());
+            Assert.True(a.ne(b).sum().item<long>() <= a.numel() / 10000);
+        }
+        // With gradients the float32 form is used, so the backward equals autocast-style float32 softmax exactly.
+        var x1 = scores.detach().requires_grad_(true);
+        var x2 = scores.detach().requires_grad_(true);
+        var upstream = randn([3, 257, 257], generator: g).to_type(ScalarType.BFloat16);
+        var g1 = torch.autograd.grad([ReducedPrecision.Softmax(x1)], [x1], [upstream])[0];
+        var g2 = torch.autograd.grad([x2.softmax(-1, ScalarType.Float32).to_type(ScalarType.BFloat16)], [x2], [upstream])[0];
+        Assert.Equal(0L, g1.to_type(ScalarType.Float32).ne(g2.to_type(ScalarType.Float32)).sum().item<long>());
+    }
+
+    [Fact]
+    public void LayerNorm_of_bf16_activations_without_gradients_agrees_with_the_cast_form()
+    {
+        using var scope = NewDisposeScope();
+        var g = new Generator(22);
+        using var norm = new Fp32LayerNorm(64, 1e-5);
+        using (no_grad())
+        {
+            norm.parameters().First().copy_(rand([64], generator: g) + 0.5);
+            norm.parameters().Last().copy_(randn([64], generator: g) * 0.1);
+        }
+        var input = (randn([50, 8, 64], generator: g) * 3 + 1).to_type(ScalarType.BFloat16);
+        Tensor fast;
+        using (no_grad()) fast = norm.forward(input);
+        // With gradients enabled (the weights require grad) the float32 cast form runs.
+        var cast = norm.forward(input).detach();
+        Assert.Equal(ScalarType.BFloat16, fast.dtype);
+        var a = fast.to_type(ScalarType.Float32);
+        var b = cast.to_type(ScalarType.Float32);
+        // Both accumulate in float32 and round once; they may differ by one bf16 unit (2^-8 relative) in rare elements.
+        Assert.True(((a - b).abs() <= b.abs() * (1.0 / 128) + 1e-6).all().item<bool>());
+        Assert.True(a.ne(b).sum().item<long>() < a.numel() / 100);
+    }
+
+    [Fact]
     public void BFloat16InferenceStaysCloseToFloat32()
     {
         using var scope = NewDisposeScope();
