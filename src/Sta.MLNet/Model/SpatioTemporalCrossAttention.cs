@@ -50,8 +50,10 @@ public sealed class SpatioTemporalCrossAttention : nn.Module<Tensor, Tensor, (Te
         long b = volume.shape[0], c = volume.shape[1], t = volume.shape[2], hw = volume.shape[3] * volume.shape[4];
         if (_semantics == CrossAttentionBatchSemantics.PerClip)
         {
-            // [B, C, T, HW] -> [T*HW, B, C]: sequence index s = t*HW + p, batch index = clip.
-            return volume.reshape(b, c, t * hw).permute(2, 0, 1);
+            // [B, C, T, HW] -> [T*HW, B, C]: sequence index s = t*HW + p, batch index = clip. A view; in reduced precision
+            // made contiguous once here rather than by each of the three projections that read it (ComputePrecision).
+            var sequence = volume.reshape(b, c, t * hw).permute(2, 0, 1);
+            return sequence.dtype == ScalarType.Float32 ? sequence : sequence.contiguous();
         }
         // The official path: [B, C, T, HW] -> [T, B, HW, C] -> row-major reinterpretation as [T*HW, B, C]. For B > 1
         // this moves tokens of different clips into the same attention "batch" (spec 1.7); kept literally for parity.
