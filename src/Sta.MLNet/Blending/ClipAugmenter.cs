@@ -66,13 +66,7 @@ public sealed class ClipAugmenter : IDisposable
     public unsafe void Apply(ClipAugmentationParameters parameters, ReadOnlySpan<byte> frames, int frameCount, int height, int width, Span<byte> destination)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (frameCount <= 0 || height <= 0 || width <= 0)
-            throw new ArgumentOutOfRangeException(nameof(frameCount), $"Clip shape must be positive; got {frameCount}x{height}x{width}.");
-        var frameLength = checked(height * width * 3);
-        if (frames.Length != frameCount * frameLength)
-            throw new ArgumentException($"A {frameCount}x{height}x{width}x3 clip needs {frameCount * frameLength} bytes; got {frames.Length}.", nameof(frames));
-        if (destination.Length != frames.Length)
-            throw new ArgumentException($"Destination needs {frames.Length} bytes; got {destination.Length}.", nameof(destination));
+        var frameLength = RgbClip.CheckLayout(frames.Length, destination.Length, frameCount, height, width);
         if (parameters.BlurKernel is { } k && (k < 1 || k % 2 == 0))
             throw new ArgumentException($"Blur kernel must be odd and positive; got {k}.", nameof(parameters));
 

@@ -36,6 +36,23 @@ public sealed class RgbClip
     /// <summary>Bytes per frame (H x W x 3).</summary>
     public int FrameLength => Height * Width * 3;
 
+    /// <summary>
+    /// Checks that <paramref name="sourceLength"/> and <paramref name="destinationLength"/> bytes hold a
+    /// [<paramref name="frameCount"/>, <paramref name="height"/>, <paramref name="width"/>, 3] clip each (the span-based
+    /// blending and augmentation entry points); returns the bytes per frame.
+    /// </summary>
+    internal static int CheckLayout(int sourceLength, int destinationLength, int frameCount, int height, int width)
+    {
+        if (frameCount <= 0 || height <= 0 || width <= 0)
+            throw new ArgumentOutOfRangeException(nameof(frameCount), $"Clip shape must be positive; got {frameCount}x{height}x{width}.");
+        var frameLength = checked(height * width * 3);
+        if (sourceLength != frameCount * frameLength)
+            throw new ArgumentException($"A {frameCount}x{height}x{width}x3 clip needs {frameCount * frameLength} bytes; got {sourceLength}.", "frames");
+        if (destinationLength != sourceLength)
+            throw new ArgumentException($"Destination needs {sourceLength} bytes; got {destinationLength}.", "destination");
+        return frameLength;
+    }
+
     /// <summary>Frame <paramref name="index"/> as [H, W, 3].</summary>
     public Span<byte> Frame(int index)
     {

@@ -66,13 +66,7 @@ public sealed class VideoBlender : IDisposable
         int pointsPerFrame, long clipKey, Span<byte> destination, Span<float> masksDestination = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (frameCount <= 0 || height <= 0 || width <= 0)
-            throw new ArgumentOutOfRangeException(nameof(frameCount), $"Clip shape must be positive; got {frameCount}x{height}x{width}.");
-        var frameLength = checked(height * width * 3);
-        if (frames.Length != frameCount * frameLength)
-            throw new ArgumentException($"A {frameCount}x{height}x{width}x3 clip needs {frameCount * frameLength} bytes; got {frames.Length}.", nameof(frames));
-        if (destination.Length != frames.Length)
-            throw new ArgumentException($"Destination needs {frames.Length} bytes; got {destination.Length}.", nameof(destination));
+        var frameLength = RgbClip.CheckLayout(frames.Length, destination.Length, frameCount, height, width);
         var maskPlane = FaceRegions.Count * height * width;
         if (!masksDestination.IsEmpty && masksDestination.Length != frameCount * maskPlane)
             throw new ArgumentException($"Mask destination needs {frameCount * maskPlane} floats ([T, 4, H, W]); got {masksDestination.Length}.", nameof(masksDestination));
