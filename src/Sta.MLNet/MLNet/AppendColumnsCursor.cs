@@ -7,7 +7,9 @@ namespace Sta.MLNet.MLNet;
 /// Cursor over an <see cref="AppendColumnsTransformer"/>'s output. Row by row (batch size 1 or no appended column
 /// active) it is a thin wrapper: pass-through getters are the input's, appended values are computed for the current
 /// row on first read. With a larger batch it reads that many input rows ahead, buffers their active input columns,
-/// and computes the appended columns of the whole batch on the first read of an appended value.
+/// and computes the appended columns of the whole batch on the first read of an appended value. When the mapping
+/// <see cref="StageMapping.ReadsAhead"/>, a background task fills a second set of buffers with the next batch while
+/// the current one is computed and served.
 /// </summary>
 internal sealed class AppendColumnsCursor : DataViewRowCursor
 {
@@ -19,11 +21,12 @@ internal sealed class AppendColumnsCursor : DataViewRowCursor
     private readonly bool _batching;
     private readonly int _capacity;
 
-    // Batching state.
-    private readonly RowValueBuffer?[] _buffers = [];
-    private readonly ValueGetter<DataViewRowId>? _inputIdGetter;
-    private readonly DataViewRowId[] _ids = [];
-    private readonly long[] _batches = [];
+    // Batching state: one set of batch slots, two when reading ahead (_current is the one being served).
+    private readonly BatchSlots[] _sets = [];
+    private readonly bool _readAhead;
+    private int _current;
+    private Task<int>? _nextFill;
+    private bool _inputExhausted;
     private int _count;
     private int _slot = -1;
     private long _position = -1;
@@ -41,16 +44,16 @@ internal sealed class AppendColumnsCursor : DataViewRowCursor
         var anyAppended = activeAppended.Any(a => a);
         _batching = anyAppended && binding.Mapping.BatchSize > 1;
         _capacity = _batching ? binding.Mapping.BatchSize : 1;
-        if (anyAppended)
-            _worker = binding.Mapping.CreateWorker(input, activeAppended, _capacity);
         if (_batching)
         {
-            _buffers = new RowValueBuffer?[binding.InputSchema.Count];
-            for (int i = 0; i < _buffers.Length; i++)
-                if (active[i]) _buffers[i] = RowValueBuffer.Create(input, input.Schema[i], _capacity);
-            _inputIdGetter = input.GetIdGetter();
-            _ids = new DataViewRowId[_capacity];
-            _batches = new long[_capacity];
+            _readAhead = binding.Mapping.ReadsAhead;
+            _sets = new BatchSlots[_readAhead ? 2 : 1];
+            for (int i = 0; i < _sets.Length; i++)
+                _sets[i] = new BatchSlots(binding, input, active, activeAppended, _capacity);
+        }
+        else if (anyAppended)
+        {
+            _worker = binding.Mapping.CreateWorker(input, activeAppended, _capacity);
         }
     }
 
@@ -58,7 +61,7 @@ internal sealed class AppendColumnsCursor : DataViewRowCursor
 
     public override long Position => _batching ? _position : _input.Position;
 
-    public override long Batch => _batching ? (_slot >= 0 ? _batches[_slot] : 0) : _input.Batch;
+    public override long Batch => _batching ? (_slot >= 0 ? _sets[_current].Batches[_slot] : 0) : _input.Batch;
 
     public override bool IsColumnActive(DataViewSchema.Column column) =>
         column.Index >= 0 && column.Index < _active.Length && _active[column.Index];
@@ -77,21 +80,40 @@ internal sealed class AppendColumnsCursor : DataViewRowCursor
             _position++;
             return true;
         }
-        _count = 0;
         _slot = -1;
         _computed = false;
-        while (_count < _capacity && _input.MoveNext())
-        {
-            foreach (var buffer in _buffers) buffer?.Store(_count);
-            _inputIdGetter!(ref _ids[_count]);
-            _batches[_count] = _input.Batch;
-            _worker!.Load(_count);
-            _count++;
-        }
+        _count = NextBatch();
         if (_count == 0) return false;
         _slot = 0;
         _position++;
         return true;
+    }
+
+    /// <summary>Makes the next batch current and, when reading ahead, starts filling the other set; returns its rows.</summary>
+    private int NextBatch()
+    {
+        int count;
+        if (_nextFill is { } fill)
+        {
+            _nextFill = null;
+            count = fill.GetAwaiter().GetResult(); // rethrows the upstream's exception here, on the consumer's thread
+            _current = 1 - _current;
+        }
+        else if (_inputExhausted)
+        {
+            return 0;
+        }
+        else
+        {
+            count = _sets[_current].Fill(_input);
+        }
+        _inputExhausted = count < _capacity;
+        if (_readAhead && !_inputExhausted)
+        {
+            var next = _sets[1 - _current];
+            _nextFill = Task.Run(() => next.Fill(_input));
+        }
+        return count;
     }
 
     public override ValueGetter<DataViewRowId> GetIdGetter()
@@ -100,7 +122,7 @@ internal sealed class AppendColumnsCursor : DataViewRowCursor
         return (ref DataViewRowId value) =>
         {
             EnsureOnRow();
-            value = _ids[_slot];
+            value = _sets[_current].Ids[_slot];
         };
     }
 
@@ -109,21 +131,24 @@ internal sealed class AppendColumnsCursor : DataViewRowCursor
         CheckColumn(column, typeof(TValue));
         if (_binding.IsAppended(column.Index, out var appended))
         {
-            var slotGetter = _worker!.GetSlotGetter(appended) as SlotValueGetter<TValue>
+            var workers = _batching ? _sets.Select(s => s.Worker).ToArray() : [_worker!];
+            var slotGetters = workers.Select(w => w.GetSlotGetter(appended) as SlotValueGetter<TValue>
                 ?? throw new InvalidOperationException(
-                    $"{_binding.Stage.GetType().Name} returned a getter of the wrong type for column '{column.Name}'.");
+                    $"{_binding.Stage.GetType().Name} returned a getter of the wrong type for column '{column.Name}'.")).ToArray();
             return (ref TValue value) =>
             {
                 EnsureComputed();
-                slotGetter(_batching ? _slot : 0, ref value);
+                if (_batching) slotGetters[_current](_slot, ref value);
+                else slotGetters[0](0, ref value);
             };
         }
         if (!_batching) return _input.GetGetter<TValue>(_input.Schema[column.Index]);
-        return (ValueGetter<TValue>)_buffers[column.Index]!.CreateGetter(() =>
+        var getters = _sets.Select(s => (ValueGetter<TValue>)s.Buffers[column.Index]!.CreateGetter(() => _slot)).ToArray();
+        return (ref TValue value) =>
         {
             EnsureOnRow();
-            return _slot;
-        });
+            getters[_current](ref value);
+        };
     }
 
     private void CheckColumn(DataViewSchema.Column column, Type requested)
@@ -147,7 +172,7 @@ internal sealed class AppendColumnsCursor : DataViewRowCursor
         if (_batching)
         {
             EnsureOnRow();
-            _worker!.Compute(_count);
+            _sets[_current].Worker.Compute(_count);
             _onComputed(_count);
         }
         else
@@ -165,10 +190,61 @@ internal sealed class AppendColumnsCursor : DataViewRowCursor
         if (_disposed) return;
         if (disposing)
         {
+            // A batch being read ahead still uses the input: let it finish (its rows are dropped, its errors too).
+            try
+            {
+                _nextFill?.Wait();
+            }
+            catch (AggregateException)
+            {
+            }
             _worker?.Dispose();
+            foreach (var set in _sets) set.Worker.Dispose();
             _input.Dispose();
         }
         _disposed = true;
         base.Dispose(disposing);
+    }
+
+    /// <summary>One batch's input rows: buffered pass-through columns, row ids and batch ids, and the worker's slots.</summary>
+    private sealed class BatchSlots
+    {
+        private readonly int _capacity;
+        private readonly ValueGetter<DataViewRowId> _idGetter;
+
+        public BatchSlots(StageBinding binding, DataViewRowCursor input, bool[] active, bool[] activeAppended, int capacity)
+        {
+            _capacity = capacity;
+            Buffers = new RowValueBuffer?[binding.InputSchema.Count];
+            for (int i = 0; i < Buffers.Length; i++)
+                if (active[i]) Buffers[i] = RowValueBuffer.Create(input, input.Schema[i], capacity);
+            _idGetter = input.GetIdGetter();
+            Ids = new DataViewRowId[capacity];
+            Batches = new long[capacity];
+            Worker = binding.Mapping.CreateWorker(input, activeAppended, capacity);
+        }
+
+        public RowValueBuffer?[] Buffers { get; }
+
+        public DataViewRowId[] Ids { get; }
+
+        public long[] Batches { get; }
+
+        public StageWorker Worker { get; }
+
+        /// <summary>Reads up to a batch of rows from <paramref name="input"/>; fewer means the input ended.</summary>
+        public int Fill(DataViewRowCursor input)
+        {
+            int count = 0;
+            while (count < _capacity && input.MoveNext())
+            {
+                foreach (var buffer in Buffers) buffer?.Store(count);
+                _idGetter(ref Ids[count]);
+                Batches[count] = input.Batch;
+                Worker.Load(count);
+                count++;
+            }
+            return count;
+        }
     }
 }

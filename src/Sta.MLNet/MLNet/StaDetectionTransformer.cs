@@ -227,6 +227,9 @@ public sealed class StaDetectionTransformer : AppendColumnsTransformer, ILoadabl
 
         public override int BatchSize => stage._options.BatchSize;
 
+        // Upstream decoding and face alignment of the next batch overlap the network on the current one.
+        public override bool ReadsAhead => true;
+
         public override StageWorker CreateWorker(DataViewRow input, IReadOnlyList<bool> activeOutputs, int capacity) =>
             new Worker(stage, input.GetGetter<VBuffer<float>>(clip), activeOutputs, capacity);
     }

@@ -28,7 +28,17 @@ public abstract class StageMapping
     public virtual int BatchSize => 1;
 
     /// <summary>
-    /// Creates the per-cursor state (buffers, getters on <paramref name="input"/>). Workers are used by one thread.
+    /// Whether a batching cursor may read the next batch of input rows on a background thread while the current batch is
+    /// computed (default false). Worth it when upstream work (decoding, face alignment) and <see cref="StageWorker.Compute"/>
+    /// (a network) are both heavy: they then overlap. The cursor creates two workers; <see cref="StageWorker.Load"/> of
+    /// one runs on the background thread while <see cref="StageWorker.Compute"/> of the other runs on the cursor's
+    /// thread, so workers must not share mutable state. Rows, values and their order are unchanged.
+    /// </summary>
+    public virtual bool ReadsAhead => false;
+
+    /// <summary>
+    /// Creates the per-cursor state (buffers, getters on <paramref name="input"/>). A worker is used by one thread at a
+    /// time (see <see cref="ReadsAhead"/>).
     /// </summary>
     /// <param name="input">The input row or cursor the worker reads from (its <see cref="InputColumns"/> are active).</param>
     /// <param name="activeOutputs">Which appended columns (in <see cref="AppendColumnsTransformer.OutputColumns"/> order) are read.</param>

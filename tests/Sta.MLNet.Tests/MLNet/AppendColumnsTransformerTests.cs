@@ -41,14 +41,16 @@ public class AppendColumnsTransformerTests
     private static void RegisterTestStage(MLContext ml) => StaMLNet.RegisterStage<WeightedSumTransformer>(ml);
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(3)]
-    public void StatefulStagePassesEstimatorChecks(int batchSize)
+    [InlineData(1, false)]
+    [InlineData(3, false)]
+    [InlineData(3, true)]
+    public void StatefulStagePassesEstimatorChecks(int batchSize, bool readAhead)
     {
         var ml = new MLContext(seed: 1);
         var valid = ml.Data.LoadFromEnumerable(Rows(7));
         var invalid = ml.Data.LoadFromEnumerable([new TextFeatureRow { Features = "1 2 3 4" }]);
-        var result = EstimatorChecks.Check(ml, new WeightedSumEstimator(ml, "Features", Size, batchSize), valid, invalid, RegisterTestStage);
+        var estimator = new WeightedSumEstimator(ml, "Features", Size, batchSize) { ReadsAhead = readAhead };
+        var result = EstimatorChecks.Check(ml, estimator, valid, invalid, RegisterTestStage);
 
         var fitted = (WeightedSumTransformer)result.Fitted;
         var reloaded = Assert.IsType<WeightedSumTransformer>(result.Reloaded);
@@ -57,13 +59,16 @@ public class AppendColumnsTransformerTests
         EstimatorChecks.CheckPredictionEngine<FeatureRow, ScoreRow>(result.ReloadedContext, result.Reloaded, valid, result.Transformed);
     }
 
-    [Fact]
-    public void BatchedCursorComputesWholeBatchesAndPassesInputsThrough()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void BatchedCursorComputesWholeBatchesAndPassesInputsThrough(bool readAhead)
     {
         var ml = new MLContext(seed: 1);
         var rows = Rows(7);
         var data = ml.Data.LoadFromEnumerable(rows);
         var transformer = new WeightedSumEstimator(ml, "Features", Size, batchSize: 3).Fit(data);
+        transformer.ReadsAhead = readAhead;
         var progress = new List<StageProgress>();
         transformer.Progress = new SynchronousProgress<StageProgress>(progress.Add);
 
@@ -80,6 +85,75 @@ public class AppendColumnsTransformerTests
             Assert.Equal(expected, output[i].Products);
             Assert.Equal(expected.Aggregate(0f, (a, b) => a + b), output[i].Score);
         }
+    }
+
+    [Fact]
+    public void ReadingAheadFillsTheNextBatchWhileTheCurrentOneIsComputed()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = Rows(9);
+        using var secondBatchRead = new ManualResetEventSlim();
+        var threads = new System.Collections.Concurrent.ConcurrentBag<int>();
+        IEnumerable<FeatureRow> Upstream()
+        {
+            for (int i = 0; i < rows.Length; i++)
+            {
+                threads.Add(Environment.CurrentManagedThreadId);
+                if (i == 3) secondBatchRead.Set();
+                yield return rows[i];
+            }
+        }
+        var data = ml.Data.LoadFromEnumerable(Upstream());
+        var transformer = new WeightedSumEstimator(ml, "Features", Size, batchSize: 3).Fit(ml.Data.LoadFromEnumerable(rows));
+        transformer.ReadsAhead = true;
+        bool first = true;
+        // The first batch's computation waits for the upstream to reach the second batch: without reading ahead the
+        // second batch is read only after this computation returns, and the wait runs out.
+        transformer.BeforeCompute = _ =>
+        {
+            if (!first) return;
+            first = false;
+            Assert.True(secondBatchRead.Wait(TimeSpan.FromSeconds(20)), "The next batch was not read while the current one was computed.");
+        };
+        var output = ml.Data.CreateEnumerable<CombinedRow>(transformer.Transform(data), reuseRowObject: false).ToList();
+        Assert.Equal(rows.Select(r => r.Id), output.Select(o => o.Id));
+        Assert.Equal([3, 3, 3], transformer.ComputedBatchSizes);
+        Assert.True(threads.Distinct().Count() > 1, "Every row was read on the cursor's thread.");
+    }
+
+    [Fact]
+    public void AnUpstreamErrorWhileReadingAheadReachesTheConsumerAfterTheRowsBeforeIt()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = Rows(7);
+        IEnumerable<FeatureRow> Upstream()
+        {
+            for (int i = 0; i < rows.Length; i++)
+            {
+                if (i == 4) throw new InvalidDataException("row 4 is broken");
+                yield return rows[i];
+            }
+        }
+        var transformer = new WeightedSumEstimator(ml, "Features", Size, batchSize: 2).Fit(ml.Data.LoadFromEnumerable(rows));
+        transformer.ReadsAhead = true;
+        var output = transformer.Transform(ml.Data.LoadFromEnumerable(Upstream()));
+        var seen = new List<string>();
+        using var cursor = output.GetRowCursor(output.Schema);
+        var id = cursor.GetGetter<ReadOnlyMemory<char>>(output.Schema["Id"]);
+        var score = cursor.GetGetter<float>(output.Schema["Score"]);
+        var error = Assert.Throws<InvalidDataException>(() =>
+        {
+            while (cursor.MoveNext())
+            {
+                ReadOnlyMemory<char> value = default;
+                float s = 0;
+                id(ref value);
+                score(ref s);
+                seen.Add(value.ToString());
+            }
+        });
+        Assert.Equal("row 4 is broken", error.Message);
+        Assert.Equal(["row0", "row1", "row2", "row3"], seen);
     }
 
     [Fact]

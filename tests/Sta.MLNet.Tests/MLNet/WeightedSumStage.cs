@@ -44,6 +44,12 @@ public sealed class WeightedSumTransformer : AppendColumnsTransformer, ILoadable
     /// <summary>Sizes of every Compute call, to prove batching happens.</summary>
     public List<int> ComputedBatchSizes { get; } = [];
 
+    /// <summary>Lets cursors read the next batch on a background thread (<see cref="StageMapping.ReadsAhead"/>).</summary>
+    public bool ReadsAhead { get; set; }
+
+    /// <summary>Runs at the start of every Compute call with the batch size (tests observe or block the computation).</summary>
+    public Action<int>? BeforeCompute { get; set; }
+
     public override IReadOnlyList<StageColumn> OutputColumns { get; }
 
     static StageVersionInfo ILoadableStage<WeightedSumTransformer>.FormatVersion => Version;
@@ -83,6 +89,8 @@ public sealed class WeightedSumTransformer : AppendColumnsTransformer, ILoadable
 
         public override int BatchSize => stage.BatchSize;
 
+        public override bool ReadsAhead => stage.ReadsAhead;
+
         public override StageWorker CreateWorker(DataViewRow row, IReadOnlyList<bool> activeOutputs, int capacity) =>
             new Worker(stage, row.GetGetter<VBuffer<float>>(input), capacity);
     }
@@ -97,6 +105,7 @@ public sealed class WeightedSumTransformer : AppendColumnsTransformer, ILoadable
 
         public override void Compute(int count)
         {
+            stage.BeforeCompute?.Invoke(count);
             lock (stage.ComputedBatchSizes) stage.ComputedBatchSizes.Add(count);
             for (int s = 0; s < count; s++)
             {
@@ -137,6 +146,9 @@ public sealed class WeightedSumEstimator(MLContext mlContext, string inputColumn
     public override IReadOnlyList<StageColumn> OutputColumns { get; } =
         new WeightedSumTransformer(mlContext, inputColumn, new float[size], batchSize).OutputColumns;
 
+    /// <summary>Whether the fitted stage reads ahead (not saved: a reloaded stage does not).</summary>
+    public bool ReadsAhead { get; init; }
+
     protected override void CheckInputShape(SchemaShape inputSchema) =>
         StageSchema.RequireShapeColumn(inputSchema, inputColumn, NumberDataViewType.Single, SchemaShape.Column.VectorKind.Vector);
 
@@ -158,6 +170,6 @@ public sealed class WeightedSumEstimator(MLContext mlContext, string inputColumn
             }
         }
         if (rows == 0) throw new InvalidOperationException("No training rows.");
-        return new WeightedSumTransformer(mlContext, inputColumn, sum.Select(s => (float)(s / rows)).ToArray(), batchSize);
+        return new WeightedSumTransformer(mlContext, inputColumn, sum.Select(s => (float)(s / rows)).ToArray(), batchSize) { ReadsAhead = ReadsAhead };
     }
 }
