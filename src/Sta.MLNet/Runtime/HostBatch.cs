@@ -69,9 +69,25 @@ internal static class HostBatch
 
     private static Tensor Allocate(long[] shape, ScalarType type, bool pinned)
     {
-        if (!pinned) return empty(shape, type);
-        // pin_memory() takes a block from libtorch's pinned-memory cache and copies into it.
-        using var pageable = empty(shape, type);
-        return pageable.pin_memory();
+        var pageable = empty(shape, type);
+        if (!pinned || s_pinningFailed) return pageable;
+        try
+        {
+            // pin_memory() takes a block from libtorch's pinned-memory cache and copies into it.
+            return pageable.pin_memory();
+        }
+        catch (System.Runtime.InteropServices.ExternalException)
+        {
+            // Page-locked memory can be refused (container limits, a libtorch without a CUDA host allocator): pageable
+            // batches are slower to upload but correct, so carry on with them rather than fail the training run.
+            s_pinningFailed = true;
+            return pageable.alias();
+        }
+        finally
+        {
+            pageable.Dispose();
+        }
     }
+
+    private static volatile bool s_pinningFailed;
 }

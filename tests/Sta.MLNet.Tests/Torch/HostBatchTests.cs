@@ -31,6 +31,19 @@ public sealed class HostBatchTests
     }
 
     [Fact]
+    public void When_memory_cannot_be_pinned_the_batch_is_pageable_and_correct()
+    {
+        // This libtorch has no CUDA host allocator, so pinning is refused, as it can be on a GPU machine.
+        var network = StaPresets.Tiny;
+        long clipLength = (long)network.NumFrames * 3 * network.InputResolution * network.InputResolution;
+        var clips = new List<float[]> { Enumerable.Range(0, (int)clipLength).Select(i => i * 0.5f).ToArray() };
+        using var scope = NewDisposeScope();
+        var host = HostBatch.Clips(clips, 1, network, pinned: true);
+        Assert.Equal(clips[0], HostBatch.Upload(host, CPU).data<float>().ToArray());
+        Assert.Equal([1L, 0], HostBatch.Upload(HostBatch.Labels([1, 0], pinned: true), CPU).data<long>().ToArray());
+    }
+
+    [Fact]
     public void A_clip_of_the_wrong_size_or_a_count_beyond_the_clips_is_refused()
     {
         var network = StaPresets.Tiny;
