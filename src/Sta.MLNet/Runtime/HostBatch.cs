@@ -60,8 +60,8 @@ internal static class HostBatch
     public static Tensor MoveWithoutStall(Tensor hostValue, Device device)
     {
         if (device.type != DeviceType.CUDA) return hostValue.to(device);
-        using var pinned = hostValue.pin_memory();
-        return pinned.to(device, non_blocking: true);
+        using var pinned = Pin(hostValue);
+        return Upload(pinned, device);
     }
 
     /// <summary>Whether batches bound for <paramref name="device"/> are worth pinning when built off the critical path.</summary>
@@ -69,23 +69,25 @@ internal static class HostBatch
 
     private static Tensor Allocate(long[] shape, ScalarType type, bool pinned)
     {
-        var pageable = empty(shape, type);
-        if (!pinned || s_pinningFailed) return pageable;
+        using var pageable = empty(shape, type);
+        return pinned ? Pin(pageable) : pageable.alias();
+    }
+
+    /// <summary>A page-locked copy of <paramref name="host"/>, or a pageable alias of it where pinning is refused.</summary>
+    private static Tensor Pin(Tensor host)
+    {
+        if (s_pinningFailed) return host.alias();
         try
         {
             // pin_memory() takes a block from libtorch's pinned-memory cache and copies into it.
-            return pageable.pin_memory();
+            return host.pin_memory();
         }
         catch (System.Runtime.InteropServices.ExternalException)
         {
             // Page-locked memory can be refused (container limits, a libtorch without a CUDA host allocator): pageable
             // batches are slower to upload but correct, so carry on with them rather than fail the training run.
             s_pinningFailed = true;
-            return pageable.alias();
-        }
-        finally
-        {
-            pageable.Dispose();
+            return host.alias();
         }
     }
 
