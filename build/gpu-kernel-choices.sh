@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One device run (about 6 minutes on an H100/H200, estimated from the earlier runs' step times) for the open questions of the Performance work, both frameworks in
 # the same run: which fused-attention implementation (flash, memory-efficient, cuDNN) serves the adapters'
-# cross-attention (head dim 256) and the backbone (head dim 64), whether the planar depthwise convolutions beat Conv3d on
-# the GPU, and what the whole training loop (pinned batches, prefetch thread) and the ML.NET transformer reach.
+# cross-attention (head dim 256) and the backbone (head dim 64), whether the planar or channels-last depthwise convolutions
+# beat Conv3d on the GPU, and what the whole training loop (pinned batches, prefetch thread) and the ML.NET transformer reach.
 #
 # Prepare here: bash build/gpu-pack.sh. Run there from the repository root with carry ["artifacts/gpu"]:
 #   bash build/gpu-kernel-choices.sh            (results: $OUT/summary.txt, $OUT/device.txt, $OUT/results.tar.gz)
@@ -81,12 +81,12 @@ torchsharp() { # name, suite, environment assignments
   pytorch explicit --kernels explicit
   # The open question is the cross-attention (head dim 256); "fused" also fuses the backbone (head dim 64).
   for backend in flash efficient cudnn; do pytorch "fused-$backend" --kernels fused --sdpa-backend "$backend"; done
-  torchsharp explicit-dw network STA_BENCH_KERNELS=explicit STA_BENCH_DWCONV=volumetric,planar
+  torchsharp explicit-dw network STA_BENCH_KERNELS=explicit STA_BENCH_DWCONV=volumetric,channelslast,planar
   for backend in flash efficient cudnn; do
     torchsharp "fused-$backend" network STA_BENCH_KERNELS=fused STA_BENCH_SDPA="$backend"
   done
-  # Our candidate best settings for inference: fused flash attention, planar convolutions, and a larger batch.
-  torchsharp fused-flash-planar network STA_BENCH_KERNELS=fused STA_BENCH_SDPA=flash STA_BENCH_DWCONV=planar
+  # Our candidate best settings for inference: fused flash attention, channels-last convolutions, and a larger batch.
+  torchsharp fused-flash-cl network STA_BENCH_KERNELS=fused STA_BENCH_SDPA=flash STA_BENCH_DWCONV=channelslast
   torchsharp batch32 network STA_BENCH_BATCH=32 STA_BENCH_SKIP_TRAINING=1 STA_BENCH_KERNELS=explicit,fused-backbone
   torchsharp trainer trainer
 } 2>&1 | tee "$OUT/summary.txt"

@@ -48,11 +48,20 @@ public sealed class DepthwiseConv3dStack : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor volume)
     {
         using var scope = NewDisposeScope();
-        bool planar = Convolution == DepthwiseConvolution.Planar ||
-                      Convolution == DepthwiseConvolution.Auto && volume.device_type != DeviceType.CUDA;
-        var output = planar ? ForwardPlanar(volume) : ForwardVolumetric(volume);
+        var output = Resolve(Convolution, volume.device_type) switch
+        {
+            DepthwiseConvolution.Planar => ForwardPlanar(volume),
+            DepthwiseConvolution.ChannelsLast => ForwardVolumetric(VolumeLayout.ToChannelsLast(volume)),
+            _ => ForwardVolumetric(volume),
+        };
         return output.MoveToOuterDisposeScope();
     }
+
+    /// <summary>What <see cref="DepthwiseConvolution.Auto"/> means on <paramref name="device"/>.</summary>
+    internal static DepthwiseConvolution Resolve(DepthwiseConvolution convolution, DeviceType device) =>
+        convolution != DepthwiseConvolution.Auto ? convolution
+        : device == DeviceType.CUDA ? DepthwiseConvolution.Volumetric
+        : DepthwiseConvolution.ChannelsLast;
 
     private Tensor ForwardVolumetric(Tensor volume)
     {

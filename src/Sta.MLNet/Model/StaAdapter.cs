@@ -28,6 +28,9 @@ public sealed class StaAdapter : nn.Module<Tensor, Tensor>
     private readonly int _grid;
 
     internal ActivationTap? Tap { get; set; }
+
+    /// <summary>Set by <see cref="StaDetector.DepthwiseConvolution"/>: also decides the layout the adapter builds its volume in.</summary>
+    internal DepthwiseConvolution Convolution { get; set; } = DepthwiseConvolution.Auto;
     internal string TapPrefix { get; set; } = "adapter";
 
     public StaAdapter(StaNetworkOptions options, Device? device = null) : base(nameof(StaAdapter))
@@ -75,8 +78,10 @@ public sealed class StaAdapter : nn.Module<Tensor, Tensor>
         Tap?.Record($"{TapPrefix}.gelu1", z);
         var cls = z.narrow(0, 0, 1);
         long e = z.shape[2];
-        // [HW, B*T, E] -> [B*T, E, HW] -> [B, T, E, H, W] -> [B, E, T, H, W]
-        var volume = z.narrow(0, 1, patches).permute(1, 2, 0).reshape(clips, _frames, e, _grid, _grid).permute(0, 2, 1, 3, 4).contiguous();
+        // [HW, B*T, E] -> [B, E, T, H, W]: contiguous as the official code, or channels-last (memory B, T, H, W, E).
+        var volume = DepthwiseConv3dStack.Resolve(Convolution, input.device_type) == DepthwiseConvolution.ChannelsLast
+            ? VolumeLayout.ChannelsLastFromTokens(z.narrow(0, 1, patches), clips, _frames, _grid)
+            : z.narrow(0, 1, patches).permute(1, 2, 0).reshape(clips, _frames, e, _grid, _grid).permute(0, 2, 1, 3, 4).contiguous();
 
         var s1 = s_conv1.forward(volume);
         var s2 = s_conv2.forward(volume);

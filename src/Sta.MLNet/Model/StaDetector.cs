@@ -54,7 +54,10 @@ public sealed class StaDetector : nn.Module<Tensor, StaOutput>
         set
         {
             foreach (var (_, module) in named_modules())
+            {
                 if (module is DepthwiseConv3dStack stack) stack.Convolution = value;
+                if (module is StaAdapter adapter) adapter.Convolution = value;
+            }
             _depthwiseConvolution = value;
         }
     }

@@ -10,7 +10,7 @@ namespace Sta.MLNet.Tests.Model;
 /// Our network against tensors produced by the official PyTorch code (eval mode, fp32): outputs and every recorded
 /// intermediate, for each case of each parity fixture folder. The intermediates matter: with one layer the logits
 /// do not depend on the adapter's 3-D path at all (fixture README), so only they catch errors there. Every case runs
-/// with both forms of the depthwise convolutions (Conv3d as the official code, and the planar Conv2d form).
+/// with every form of the depthwise convolutions (Conv3d as the official code, planar Conv2d, channels-last Conv3d).
 /// </summary>
 public class OfficialParityTests(ITestOutputHelper output)
 {
@@ -21,6 +21,7 @@ public class OfficialParityTests(ITestOutputHelper output)
         {
             data.Add(c, DepthwiseConvolution.Volumetric);
             data.Add(c, DepthwiseConvolution.Planar);
+            data.Add(c, DepthwiseConvolution.ChannelsLast);
         }
         return data;
     }
