@@ -3,6 +3,7 @@ using System.Text.Json;
 using Sta.MLNet.Cli.Commands;
 using Sta.MLNet.Cli.Infrastructure;
 using Sta.MLNet.Cli.Scoring;
+using Sta.MLNet.Video;
 
 namespace Sta.MLNet.Cli.Tests;
 
@@ -228,6 +229,45 @@ public sealed class ScoreCommandTests
         Assert.True(result.ExitCode == ExitCodes.Cancelled, result.ToString());
         using var document = JsonDocument.Parse(File.ReadAllBytes(json));
         Assert.Equal(0, document.RootElement.GetProperty("videos").GetArrayLength());
+    }
+
+    [Fact]
+    public void Ctrl_C_with_several_workers_keeps_the_finished_videos_in_input_order()
+    {
+        var folder = TestAssets.NewFolder("cancel-workers");
+        var json = Path.Combine(folder, "scores.json");
+        var inputs = Enumerable.Repeat(TestAssets.FaceVideo, 8).ToArray();
+        using var cancellation = new CancellationTokenSource();
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var context = new CliContext(output, error, Interactive: false, cancellation.Token);
+        var library = ScoreCommand.CreateScorer(null, TestAssets.TinyCheckpoint, null, "tiny",
+            ClipSamplingOptions.DeepfakeBench, Sta.MLNet.Cli.Faces.FaceSettings.Default, workers: 2);
+        // Ctrl+C as soon as the first video is reported, while the workers are on later ones.
+        using var scorer = new CancelAfterFirst(library, cancellation);
+        var code = ScoreCommand.Run(context, scorer, inputs, json, null, 0.5);
+
+        Assert.Equal(ExitCodes.Cancelled, code);
+        using var document = JsonDocument.Parse(File.ReadAllBytes(json));
+        Assert.True(document.RootElement.GetProperty("cancelled").GetBoolean());
+        var kept = document.RootElement.GetProperty("videos").EnumerateArray().ToList();
+        Assert.InRange(kept.Count, 1, inputs.Length - 1);
+        Assert.All(kept, v => Assert.Equal("ok", v.GetProperty("status").GetString()));
+        Assert.Contains($"cancelled after {kept.Count} of {inputs.Length}", error.ToString());
+    }
+
+    private sealed class CancelAfterFirst(IVideoScorer inner, CancellationTokenSource cancellation) : IVideoScorer
+    {
+        public string ModelDescription => inner.ModelDescription;
+
+        public void ScoreAll(IReadOnlyList<LabelledVideo> videos, Action<VideoScoreResult> finished, CancellationToken cancellationToken) =>
+            inner.ScoreAll(videos, result =>
+            {
+                finished(result);
+                cancellation.Cancel();
+            }, cancellationToken);
+
+        public void Dispose() => inner.Dispose();
     }
 
     /// <summary>Returns a fixed result per video and runs a callback with the call number (1-based) first.</summary>
