@@ -59,10 +59,13 @@ pytorch() { # name, extra arguments
     --batch 8 --iters "$ITERS" --out "$WORK/pytorch-$name.json" "$@" > "$WORK/pytorch-$name.log" 2>&1
   echo "pytorch $name: exit $?"
   report_memory "$sampler" "$WORK/memory-pytorch-$name.txt" "pytorch $name"
-  grep -h clips_per_second "$WORK/pytorch-$name.log" | $PYTHON -c "
+  grep -hE "clips_per_second|unavailable" "$WORK/pytorch-$name.log" | $PYTHON -c "
 import json, sys
 for line in sys.stdin:
-    r = json.loads(line); peak = r['peak_gib']
+    r = json.loads(line)
+    if 'unavailable' in r:
+        print(f\"  pytorch $name | {r['name']}: unavailable ({r['unavailable']})\"); continue
+    peak = r['peak_gib']
     print(f\"  pytorch $name | {r['name']}: {r['clips_per_second']:.2f} clips/s\" + (f' ({peak:.1f} GiB)' if peak else ''))"
 }
 

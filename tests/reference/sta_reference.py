@@ -261,8 +261,14 @@ def bench(args):
             torch.cuda.synchronize()
 
     def timed(name, batch, fn):
-        for _ in range(args.warmup):
-            fn()
+        try:
+            for _ in range(args.warmup):
+                fn()
+        except RuntimeError as error:  # e.g. a fused-attention backend restricted by --sdpa-backend that has no kernel here
+            entry = {"name": name, "batch": batch, "unavailable": str(error).splitlines()[0]}
+            report["results"].append(entry)
+            print(json.dumps(entry), flush=True)
+            return
         sync()
         if device.type == "cuda":
             torch.cuda.reset_peak_memory_stats()
