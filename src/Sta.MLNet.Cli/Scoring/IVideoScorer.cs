@@ -9,6 +9,9 @@ internal interface IVideoScorer : IDisposable
     /// <summary>Describes the model (for the output's header).</summary>
     string ModelDescription { get; }
 
+    /// <summary>Whether the network runs in bf16 (asked for, or saved with the model).</summary>
+    bool RunsInBf16 => false;
+
     /// <summary>
     /// Scores <paramref name="videos"/>, several at a time where the scorer has several front-end workers, and hands each
     /// result to <paramref name="finished"/> in input order, as soon as it and every video before it are done. Problems

@@ -25,6 +25,8 @@ internal sealed class LibraryVideoScorer : IVideoScorer
 
     public string ModelDescription { get; }
 
+    public bool RunsInBf16 => _detector.UsesBf16;
+
     public void ScoreAll(IReadOnlyList<LabelledVideo> videos, Action<VideoScoreResult> finished, CancellationToken cancellationToken)
     {
         var delivery = new InOrderDelivery<VideoScoreResult>(videos.Count, finished);
