@@ -69,7 +69,8 @@ internal static class EvaluateCommand
                     var (stage, description, _) = DetectorLoader.Load(mlContext, parse.GetValue(checkpoint), parse.GetValue(model), parse.GetValue(preset)!);
                     try
                     {
-                        clipScores = ScoreDataset(context, mlContext, stage, jsonPath, parse.GetValue(split)!, parse.GetValue(compression)!, parse.GetValue(frameRoot));
+                        clipScores = ScoreDataset(context, mlContext, stage, jsonPath, parse.GetValue(split)!, parse.GetValue(compression)!, parse.GetValue(frameRoot),
+                            CommonOptions.ResolveWorkers(parse.GetValue(workers)));
                     }
                     finally
                     {
@@ -97,10 +98,10 @@ internal static class EvaluateCommand
     }
 
     private static List<ClipScore> ScoreDataset(CliContext context, MLContext mlContext, StaDetectionTransformer stage, string jsonPath, string split,
-        string compression, string? frameRoot)
+        string compression, string? frameRoot, int workers)
     {
         var clips = DatasetLoader.DeepfakeBench(mlContext, jsonPath, split, compression, frameRoot, stage.Detector.Options, requireLandmarks: false,
-            issue => context.Warn($"skipped {issue}"), context.CancellationToken);
+            issue => context.Warn($"skipped {issue}"), context.CancellationToken, workers);
         context.Error.WriteLine($"scoring {clips.Clips.Count} clip(s)");
         return DetectionEvaluationCatalog.ReadClipScores(stage.Transform(clips)).ToList();
     }

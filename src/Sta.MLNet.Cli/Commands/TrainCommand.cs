@@ -44,13 +44,14 @@ internal static class TrainCommand
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Also checkpoint every N optimizer steps (0: at epoch ends and on Ctrl+C).", DefaultValueFactory = _ => 0 };
         var noResume = new Option<bool>("--no-resume") { Description = "Start afresh even when --checkpoint-dir holds a matching checkpoint." };
         var gpu = CommonOptions.Gpu();
+        var workers = CommonOptions.Workers();
 
         var detector = CommonOptions.FaceDetector();
         var landmarks = CommonOptions.LandmarksModel();
         var command = new Command("train", "Train a StA detector on a DeepfakeBench dataset (extracted frames + landmarks) or a labelled video folder.")
         {
             dataset, videos, split, validation, validationSplit, compression, frameRoot, output, preset, clipWeights, initial, tuning, epochs, batch,
-            maxSteps, lr, weightDecay, optimizer, seed, vb, vbRatio, noAugment, checkpointDir, checkpointEvery, noResume, gpu, detector, landmarks,
+            maxSteps, lr, weightDecay, optimizer, seed, vb, vbRatio, noAugment, checkpointDir, checkpointEvery, noResume, gpu, workers, detector, landmarks,
         };
         CommandRunner.SetHandler(command, context, parse =>
         {
@@ -70,23 +71,25 @@ internal static class TrainCommand
             if ((parse.GetValue(dataset) is null) == (parse.GetValue(videos) is null))
                 throw new UsageException("Give exactly one of --dataset FILE.json and --videos FOLDER.");
             void Warn(string issue) => context.Warn($"skipped {issue}");
+            int decodeWorkers = CommonOptions.ResolveWorkers(parse.GetValue(workers));
             VideoClipSourceDataView train;
             if (parse.GetValue(dataset) is { } jsonPath)
             {
                 train = DatasetLoader.DeepfakeBench(mlContext, jsonPath, parse.GetValue(split)!, parse.GetValue(compression)!, parse.GetValue(frameRoot),
-                    network, requireLandmarks: withLandmarks, Warn, context.CancellationToken);
+                    network, requireLandmarks: withLandmarks, Warn, context.CancellationToken, decodeWorkers);
             }
             else
             {
                 var faces = CommonOptions.ResolveFaces(parse, detector, landmarks);
                 FaceCropper.Create(faces).Dispose(); // missing face models fail here, before training
                 var frontEnd = LibraryVideoScorer.Options(ClipSamplingOptions.DeepfakeBench, faces, network.NumFrames, network.InputResolution, workers: 1).FrontEnd;
-                train = DatasetLoader.VideoFolder(mlContext, parse.GetValue(videos)!, frontEnd, Warn, context.CancellationToken);
+                train = DatasetLoader.VideoFolder(mlContext, parse.GetValue(videos)!, frontEnd, Warn, context.CancellationToken, decodeWorkers);
             }
             VideoClipSourceDataView? validationData = null;
             if (parse.GetValue(validation) is { } validationPath)
                 validationData = DatasetLoader.DeepfakeBench(mlContext, validationPath, parse.GetValue(validationSplit)!, parse.GetValue(compression)!,
-                    parse.GetValue(frameRoot), network, requireLandmarks: false, issue => context.Warn($"skipped validation {issue}"), context.CancellationToken);
+                    parse.GetValue(frameRoot), network, requireLandmarks: false, issue => context.Warn($"skipped validation {issue}"), context.CancellationToken,
+                    decodeWorkers);
             if (train.Clips.Count == 0) throw new UsageException("The training data yields no clip (see the warnings above).");
             context.Error.WriteLine($"training on {train.Clips.Count} clip(s)" + (validationData is { } vd ? $", validating on {vd.Clips.Count}" : ""));
 

@@ -31,10 +31,10 @@ internal static class CommonOptions
         Description = "CUDA device id to run the network on (default: CPU). Fails when CUDA is not available.",
     };
 
-    /// <summary>Front-end threads for scoring video files: by default one per processor, at most 8.</summary>
+    /// <summary>Front-end threads that decode ahead of the network: by default one per processor, at most 8.</summary>
     public static Option<int> Workers() => new("--workers")
     {
-        Description = "Videos decoded and aligned at the same time while the network scores (default: one per processor, at most 8).",
+        Description = "Threads decoding and aligning videos (or loading frames) ahead of the network (default: one per processor, at most 8).",
         DefaultValueFactory = _ => Math.Clamp(Environment.ProcessorCount, 1, 8),
     };
 

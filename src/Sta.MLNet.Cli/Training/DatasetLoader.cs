@@ -17,7 +17,7 @@ namespace Sta.MLNet.Cli.Training;
 internal static class DatasetLoader
 {
     public static VideoClipSourceDataView DeepfakeBench(MLContext mlContext, string jsonPath, string split, string compression, string? frameRoot,
-        StaNetworkOptions network, bool requireLandmarks, Action<string> onIssue, CancellationToken cancellationToken)
+        StaNetworkOptions network, bool requireLandmarks, Action<string> onIssue, CancellationToken cancellationToken, int workers = 1)
     {
         CommonOptions.RequireFile(jsonPath, "Dataset JSON");
         var dataset = new DeepfakeBenchOptions
@@ -38,23 +38,26 @@ internal static class DatasetLoader
             Sampling = ClipSamplingOptions.DeepfakeBench with { FramesPerClip = network.NumFrames },
             ClipSize = network.InputResolution,
         };
-        return mlContext.LoadDeepfakeBenchClips(jsonPath, dataset, SourceOptions(frontEnd, requireLandmarks, onIssue, cancellationToken));
+        return mlContext.LoadDeepfakeBenchClips(jsonPath, dataset, SourceOptions(frontEnd, requireLandmarks, onIssue, cancellationToken, workers));
     }
 
     public static VideoClipSourceDataView VideoFolder(MLContext mlContext, string folder, FaceClipOptions frontEnd, Action<string> onIssue,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, int workers = 1)
     {
         if (!Directory.Exists(folder)) throw new UsageException($"Video folder not found: {folder}");
-        return mlContext.LoadVideoClipsFromFolder(folder, SourceOptions(frontEnd, requireLandmarks: false, onIssue, cancellationToken));
+        return mlContext.LoadVideoClipsFromFolder(folder, SourceOptions(frontEnd, requireLandmarks: false, onIssue, cancellationToken, workers));
     }
 
-    private static VideoClipSourceOptions SourceOptions(FaceClipOptions frontEnd, bool requireLandmarks, Action<string> onIssue, CancellationToken cancellationToken)
+    /// <param name="workers">Threads decoding clips ahead of the reader (<see cref="VideoClipSourceOptions.DecodeWorkers"/>).</param>
+    private static VideoClipSourceOptions SourceOptions(FaceClipOptions frontEnd, bool requireLandmarks, Action<string> onIssue, CancellationToken cancellationToken,
+        int workers)
     {
         var reported = new HashSet<(string, int)>();
         return new VideoClipSourceOptions
         {
             FrontEnd = frontEnd,
             RequireLandmarks = requireLandmarks,
+            DecodeWorkers = workers,
             Stream = new ClipStreamOptions
             {
                 // Every pass (epoch) meets the same bad clips again; say it once.

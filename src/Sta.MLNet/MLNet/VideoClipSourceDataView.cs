@@ -16,7 +16,8 @@ namespace Sta.MLNet.MLNet;
 /// are too short are reported then. A cursor with a <see cref="Random"/> visits the table in a random clip order
 /// (<see cref="CanShuffle"/> is true: shuffle here, never the decoded rows). Pixels are decoded row by row, only when a
 /// pixel column is active, into one buffer per cursor, so memory stays flat; <see cref="GetRowCursorSet"/> splits the
-/// table between cursors that decode in parallel. A clip that fails to decode or has no face is reported
+/// table between cursors that decode in parallel, and <see cref="VideoClipSourceOptions.DecodeWorkers"/> lets one cursor
+/// decode ahead on several threads (same rows, same order). A clip that fails to decode or has no face is reported
 /// (<see cref="Issues"/>, the callback, the MLContext log) and skipped.
 /// </para>
 /// </summary>
@@ -33,6 +34,7 @@ public sealed class VideoClipSourceDataView : IDataView
     internal VideoClipSourceDataView(IHost host, VideoClipSourceOptions options, Func<Action<DatasetIssue>, IEnumerable<ClipDescriptor>> plan)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.DecodeWorkers, 1, nameof(options.DecodeWorkers));
         options.FrontEnd.Validate();
         options.Columns.Validate();
         _options = options;
@@ -125,8 +127,10 @@ public sealed class VideoClipSourceDataView : IDataView
         private readonly bool _decode;
         private readonly int[] _order;
         private readonly int _stride;
-        private readonly ClipRowBuffer _row;
+        private ClipRowBuffer _row;
         private FaceClipExtractor? _extractor;
+        private OrderedClipDecoder? _parallel;
+        private int[]? _parallelClips;
         private int _next;
         private int _current = -1;
         private long _position = -1;
@@ -155,6 +159,8 @@ public sealed class VideoClipSourceDataView : IDataView
         public override bool MoveNext()
         {
             var reporter = _parent._reporter;
+            if (_decode && _parent._options.DecodeWorkers > 1)
+                return MoveNextDecodedAhead(reporter);
             while (_next < _order.Length)
             {
                 reporter.Options.CancellationToken.ThrowIfCancellationRequested();
@@ -170,6 +176,41 @@ public sealed class VideoClipSourceDataView : IDataView
             return false;
         }
 
+        /// <summary>The same rows as the loop above, decoded ahead by <see cref="VideoClipSourceOptions.DecodeWorkers"/> threads.</summary>
+        private bool MoveNextDecodedAhead(ClipStreamReporter reporter)
+        {
+            if (_parallel is null)
+            {
+                var clips = new List<int>();
+                for (int i = _next; i < _order.Length; i += _stride) clips.Add(_order[i]);
+                _parallelClips = clips.ToArray();
+                _next = _order.Length;
+                int workers = _parent._options.DecodeWorkers;
+                _parallel = new OrderedClipDecoder(_parallelClips.Length, workers, 2 * workers, _parent._options.FrontEnd,
+                    (extractor, position, row, token) => Decode(extractor, _parent.Clips[_parallelClips[position]], row, token),
+                    reporter.Options.CancellationToken);
+            }
+            while (true)
+            {
+                reporter.Options.CancellationToken.ThrowIfCancellationRequested();
+                if (!_parallel.TryNext(out var position, out var row, out var error))
+                {
+                    _current = -1;
+                    return false;
+                }
+                _current = _parallelClips![position];
+                if (error is not null)
+                {
+                    Report(Current, error);
+                    continue;
+                }
+                _row = row!;
+                _position++;
+                reporter.ClipProduced();
+                return true;
+            }
+        }
+
         private bool TryProduce(ClipDescriptor clip)
         {
             if (!_decode)
@@ -180,23 +221,30 @@ public sealed class VideoClipSourceDataView : IDataView
             _extractor ??= new FaceClipExtractor(_parent._options.FrontEnd);
             try
             {
-                _row.Info = clip.VideoPath is { } path
-                    ? _extractor.ExtractClip(path, clip.FrameIndices, clip.ClipIndex, clip.ClipCount, _row.Clip, _row.Landmarks,
-                        _parent._reporter.Options.CancellationToken)
-                    : _extractor.LoadExtractedClip(clip, _row.Clip, _row.Landmarks);
+                _row.Info = Decode(_extractor, clip, _row, _parent._reporter.Options.CancellationToken);
                 return true;
             }
             catch (StaException error)
             {
-                var path = clip.VideoPath ?? clip.FramePaths?.FirstOrDefault() ?? clip.VideoId;
-                _parent._reporter.Issue(new ClipIssue(error switch
-                {
-                    DatasetFileMissingException missing => missing.Path,
-                    DatasetFormatException format => format.Path,
-                    _ => path,
-                }, clip.VideoId, clip.ClipIndex, error));
+                Report(clip, error);
                 return false;
             }
+        }
+
+        private static FaceClipInfo Decode(FaceClipExtractor extractor, ClipDescriptor clip, ClipRowBuffer row, CancellationToken cancellationToken) =>
+            clip.VideoPath is { } path
+                ? extractor.ExtractClip(path, clip.FrameIndices, clip.ClipIndex, clip.ClipCount, row.Clip, row.Landmarks, cancellationToken)
+                : extractor.LoadExtractedClip(clip, row.Clip, row.Landmarks);
+
+        private void Report(ClipDescriptor clip, StaException error)
+        {
+            var path = clip.VideoPath ?? clip.FramePaths?.FirstOrDefault() ?? clip.VideoId;
+            _parent._reporter.Issue(new ClipIssue(error switch
+            {
+                DatasetFileMissingException missing => missing.Path,
+                DatasetFormatException format => format.Path,
+                _ => path,
+            }, clip.VideoId, clip.ClipIndex, error));
         }
 
         public override ValueGetter<DataViewRowId> GetIdGetter() => (ref DataViewRowId id) => id = new DataViewRowId((ulong)_current, 0);
@@ -220,7 +268,10 @@ public sealed class VideoClipSourceDataView : IDataView
         protected override void Dispose(bool disposing)
         {
             if (disposing)
+            {
+                _parallel?.Dispose();
                 _extractor?.Dispose();
+            }
             base.Dispose(disposing);
         }
     }

@@ -151,6 +151,68 @@ public class VideoClipDataViewTests
     }
 
     [Fact]
+    public void DecodeWorkersGiveTheSameRowsInTheSameOrderAndTheSameIssues()
+    {
+        var root = TestVideos.NewScratchFolder("clip-workers");
+        Directory.CreateDirectory(Path.Combine(root, "real"));
+        Directory.CreateDirectory(Path.Combine(root, "fake"));
+        File.Copy(TestVideos.FaceMotionH264, Path.Combine(root, "real", "a.mp4"));
+        File.Copy(FaceClipVideos.WithFaceGaps, Path.Combine(root, "fake", "b.mp4"));
+        File.Copy(FaceClipVideos.NoFace, Path.Combine(root, "fake", "c.mp4"));
+        File.Copy(TestVideos.FaceMotionH264, Path.Combine(root, "real", "d.mp4"));
+        var ml = new MLContext(seed: 1);
+        (List<object?[]> Rows, List<string> Issues, List<(string, int, float)> Shuffled) Read(int workers)
+        {
+            var issues = new List<string>();
+            var source = ml.LoadVideoClipsFromFolder(root, new VideoClipSourceOptions
+            {
+                FrontEnd = FourFrames with { Sampling = FourFrames.Sampling with { FramesPerClip = 8 }, FacelessClips = FacelessClipHandling.Reject },
+                Stream = new ClipStreamOptions { OnIssue = i => { lock (issues) issues.Add($"{i.VideoId}#{i.ClipIndex}: {i.Error.GetType().Name}"); } },
+                DecodeWorkers = workers,
+            });
+            var rows = EstimatorChecks.ReadAll(source);
+            var shuffled = new List<(string, int, float)>();
+            using (var cursor = source.GetRowCursor(source.Schema, new Random(11)))
+            {
+                var id = cursor.GetGetter<ReadOnlyMemory<char>>(source.Schema["VideoId"]);
+                var index = cursor.GetGetter<int>(source.Schema["ClipIndex"]);
+                var clip = cursor.GetGetter<VBuffer<float>>(source.Schema["Clip"]);
+                while (cursor.MoveNext())
+                {
+                    ReadOnlyMemory<char> v = default; int c = 0; VBuffer<float> pixels = default;
+                    id(ref v); index(ref c); clip(ref pixels);
+                    shuffled.Add((v.ToString(), c, pixels.GetValues()[777]));
+                }
+            }
+            return (rows, issues, shuffled);
+        }
+        var one = Read(1);
+        var three = Read(3);
+        Assert.NotEmpty(one.Issues); // the face-less video's clips are reported and skipped
+        Assert.Equal(one.Issues, three.Issues);
+        Assert.Equal(one.Rows.Count, three.Rows.Count);
+        for (int r = 0; r < one.Rows.Count; r++)
+            for (int c = 0; c < one.Rows[r].Length; c++)
+                Assert.Equal(one.Rows[r][c], three.Rows[r][c]);
+        Assert.Equal(one.Shuffled, three.Shuffled);
+
+        // A cursor left early stops its workers (disposal does not hang) and a cancelled stream throws.
+        var early = ml.LoadVideoClipsFromFolder(root, new VideoClipSourceOptions { FrontEnd = FourFrames, DecodeWorkers = 3 });
+        using (var cursor = early.GetRowCursor(early.Schema))
+            Assert.True(cursor.MoveNext());
+        using var cancel = new CancellationTokenSource();
+        var cancelled = ml.LoadVideoClipsFromFolder(root, new VideoClipSourceOptions
+        {
+            FrontEnd = FourFrames, DecodeWorkers = 2, Stream = new ClipStreamOptions { CancellationToken = cancel.Token },
+        });
+        using var stopped = cancelled.GetRowCursor(cancelled.Schema);
+        Assert.True(stopped.MoveNext());
+        cancel.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => { while (stopped.MoveNext()) { } });
+        Assert.Throws<ArgumentOutOfRangeException>(() => ml.LoadVideoClipsFromFolder(root, new VideoClipSourceOptions { DecodeWorkers = 0 }));
+    }
+
+    [Fact]
     public void DeepfakeBenchSourceResizesFramesAndScalesLandmarks()
     {
         var tree = new SyntheticDeepfakeBenchTree("clip-dfb");
