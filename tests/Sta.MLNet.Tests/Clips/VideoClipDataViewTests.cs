@@ -135,16 +135,7 @@ public class VideoClipDataViewTests
 
         // A shuffled cursor visits the same clips in another order, with the same values for each clip.
         using var cursor = source.GetRowCursor(source.Schema, new Random(3));
-        var shuffled = new List<(string, int, float)>();
-        var id = cursor.GetGetter<ReadOnlyMemory<char>>(s["VideoId"]);
-        var index = cursor.GetGetter<int>(s["ClipIndex"]);
-        var clip = cursor.GetGetter<VBuffer<float>>(s["Clip"]);
-        while (cursor.MoveNext())
-        {
-            ReadOnlyMemory<char> v = default; int c = 0; VBuffer<float> pixels = default;
-            id(ref v); index(ref c); clip(ref pixels);
-            shuffled.Add((v.ToString(), c, pixels.GetValues()[1000]));
-        }
+        var shuffled = ReadKeys(cursor, s, valueIndex: 1000);
         var expected = ordered.Select(r => ((string)r[s["VideoId"].Index]!, (int)r[s["ClipIndex"].Index]!, ((float[])r[s["Clip"].Index]!)[1000])).ToList();
         Assert.NotEqual(expected, shuffled);
         Assert.Equal(expected.OrderBy(e => e.Item1).ThenBy(e => e.Item2), shuffled.OrderBy(e => e.Item1).ThenBy(e => e.Item2));
@@ -173,17 +164,7 @@ public class VideoClipDataViewTests
             var rows = EstimatorChecks.ReadAll(source);
             var shuffled = new List<(string, int, float)>();
             using (var cursor = source.GetRowCursor(source.Schema, new Random(11)))
-            {
-                var id = cursor.GetGetter<ReadOnlyMemory<char>>(source.Schema["VideoId"]);
-                var index = cursor.GetGetter<int>(source.Schema["ClipIndex"]);
-                var clip = cursor.GetGetter<VBuffer<float>>(source.Schema["Clip"]);
-                while (cursor.MoveNext())
-                {
-                    ReadOnlyMemory<char> v = default; int c = 0; VBuffer<float> pixels = default;
-                    id(ref v); index(ref c); clip(ref pixels);
-                    shuffled.Add((v.ToString(), c, pixels.GetValues()[777]));
-                }
-            }
+                shuffled.AddRange(ReadKeys(cursor, source.Schema, valueIndex: 777));
             return (rows, issues, shuffled);
         }
         var one = Read(1);
@@ -258,19 +239,29 @@ public class VideoClipDataViewTests
         foreach (var cursor in cursors)
         {
             using (cursor)
-            {
-                var id = cursor.GetGetter<ReadOnlyMemory<char>>(source.Schema["VideoId"]);
-                var index = cursor.GetGetter<int>(source.Schema["ClipIndex"]);
-                var clip = cursor.GetGetter<VBuffer<float>>(source.Schema["Clip"]);
-                while (cursor.MoveNext())
-                {
-                    ReadOnlyMemory<char> v = default; int c = 0; VBuffer<float> pixels = default;
-                    id(ref v); index(ref c); clip(ref pixels);
-                    fromSet.Add((v.ToString(), c, pixels.GetValues()[0]));
-                }
-            }
+                fromSet.AddRange(ReadKeys(cursor, source.Schema, valueIndex: 0));
         }
         Assert.Equal(single.OrderBy(k => k.Item1).ThenBy(k => k.Item2), fromSet.OrderBy(k => k.Item1).ThenBy(k => k.Item2));
+    }
+
+    /// <summary>(VideoId, ClipIndex, Clip[valueIndex]) of every row the cursor yields.</summary>
+    private static List<(string, int, float)> ReadKeys(DataViewRowCursor cursor, DataViewSchema schema, int valueIndex)
+    {
+        var keys = new List<(string, int, float)>();
+        var id = cursor.GetGetter<ReadOnlyMemory<char>>(schema["VideoId"]);
+        var index = cursor.GetGetter<int>(schema["ClipIndex"]);
+        var clip = cursor.GetGetter<VBuffer<float>>(schema["Clip"]);
+        while (cursor.MoveNext())
+        {
+            ReadOnlyMemory<char> v = default;
+            int c = 0;
+            VBuffer<float> pixels = default;
+            id(ref v);
+            index(ref c);
+            clip(ref pixels);
+            keys.Add((v.ToString(), c, pixels.GetValues()[valueIndex]));
+        }
+        return keys;
     }
 
     private static List<(string, int, float)> Keys(List<object?[]> rows, DataViewSchema schema) =>
