@@ -24,6 +24,7 @@ internal sealed class OrderedClipDecoder : IDisposable
     private int _nextToClaim = -1;
     private int _nextToHand;
     private ClipRowBuffer? _handedOut;
+    private Exception? _fatal;
     private bool _disposed;
 
     public OrderedClipDecoder(int count, int workers, int lookahead, FaceClipOptions options, DecodeClip decode, CancellationToken cancellationToken)
@@ -66,6 +67,7 @@ internal sealed class OrderedClipDecoder : IDisposable
             while (_outcomes[position] is null)
             {
                 _stop.Token.ThrowIfCancellationRequested();
+                if (_fatal is { } fatal) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(fatal).Throw();
                 Monitor.Wait(_gate, TimeSpan.FromMilliseconds(200));
             }
             outcome = _outcomes[position]!;
@@ -82,8 +84,23 @@ internal sealed class OrderedClipDecoder : IDisposable
 
     private void Work()
     {
-        using var extractor = new FaceClipExtractor(_options);
         var token = _stop.Token;
+        FaceClipExtractor extractor;
+        try
+        {
+            extractor = new FaceClipExtractor(_options);
+        }
+        catch (Exception failure)
+        {
+            // Without its decoder a worker can claim nothing: the consumer must hear why instead of waiting.
+            lock (_gate)
+            {
+                _fatal ??= failure;
+                Monitor.PulseAll(_gate);
+            }
+            return;
+        }
+        using var owned = extractor;
         try
         {
             while (true)
