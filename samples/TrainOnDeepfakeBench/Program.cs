@@ -22,7 +22,9 @@ int epochs = args.SkipWhile(a => a != "--epochs").Skip(1).Select(int.Parse).Defa
 
 // Clips of 8 consecutive entries of the 32 extracted frames (the DeepfakeBench protocol), aligned 256 px crops resized
 // to 224 px, with their landmarks (needed for Video-level Blending).
-var source = new VideoClipSourceOptions { FrontEnd = new FaceClipOptions() };
+// Frames are loaded and resized on several threads ahead of the trainer (same clips, same order), so a GPU is not
+// left waiting for the disk and the JPEG/PNG decoder.
+var source = new VideoClipSourceOptions { FrontEnd = new FaceClipOptions(), DecodeWorkers = Math.Clamp(Environment.ProcessorCount, 1, 8) };
 var train = ml.LoadDeepfakeBenchClips(args[0], new DeepfakeBenchOptions { Split = DatasetSplit.Train, FrameRoot = args[3] }, source);
 var test = ml.LoadDeepfakeBenchClips(args[1], new DeepfakeBenchOptions { Split = DatasetSplit.Test, FrameRoot = args[3] }, source);
 
