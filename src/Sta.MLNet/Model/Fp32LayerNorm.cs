@@ -28,10 +28,10 @@ public sealed class Fp32LayerNorm : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        if (input.dtype == ScalarType.Float32)
+        // A bf16 input with float32 weights and no gradients takes libtorch's mixed-dtype kernel, which computes in
+        // float32 inside (see ReducedPrecision).
+        if (input.dtype == ScalarType.Float32 || weight.dtype == ScalarType.Float32 && !ReducedPrecision.Differentiable(input, weight, bias))
             return nn.functional.layer_norm(input, _shape, weight, bias, _epsilon);
-        if (!ReducedPrecision.Differentiable(input, weight, bias) && weight.dtype == ScalarType.Float32)
-            return nn.functional.layer_norm(input, _shape, weight, bias, _epsilon); // float32 arithmetic inside, see ReducedPrecision
         using var scope = NewDisposeScope();
         var normalised = nn.functional.layer_norm(input.to_type(ScalarType.Float32), _shape,
             weight.to_type(ScalarType.Float32), bias.to_type(ScalarType.Float32), _epsilon);

@@ -28,10 +28,10 @@ public sealed class StaAdapter : nn.Module<Tensor, Tensor>
     private readonly int _grid;
 
     internal ActivationTap? Tap { get; set; }
+    internal string TapPrefix { get; set; } = "adapter";
 
     /// <summary>Set by <see cref="StaDetector.DepthwiseConvolution"/>: also decides the layout the adapter builds its volume in.</summary>
     internal DepthwiseConvolution Convolution { get; set; } = DepthwiseConvolution.Auto;
-    internal string TapPrefix { get; set; } = "adapter";
 
     public StaAdapter(StaNetworkOptions options, Device? device = null) : base(nameof(StaAdapter))
     {

@@ -69,8 +69,9 @@ internal static class HostBatch
 
     private static Tensor Allocate(long[] shape, ScalarType type, bool pinned)
     {
+        if (!pinned) return empty(shape, type);
         using var pageable = empty(shape, type);
-        return pinned ? Pin(pageable) : pageable.alias();
+        return Pin(pageable);
     }
 
     /// <summary>A page-locked copy of <paramref name="host"/>, or a pageable alias of it where pinning is refused.</summary>

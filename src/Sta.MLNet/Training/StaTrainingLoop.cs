@@ -302,7 +302,6 @@ public sealed class StaTrainingLoop
     private double Validate(StaDetector detector, ITrainingData validation, CancellationToken cancel)
     {
         var network = detector.Options;
-        long clipLength = (long)network.NumFrames * 3 * network.InputResolution * network.InputResolution;
         detector.eval();
         var scores = new List<float>();
         var labels = new List<bool>();
