@@ -30,23 +30,11 @@ internal sealed class LibraryVideoScorer : IVideoScorer
     public void ScoreAll(IReadOnlyList<LabelledVideo> videos, Action<VideoScoreResult> finished, CancellationToken cancellationToken)
     {
         var delivery = new InOrderDelivery<VideoScoreResult>(videos.Count, finished);
-        // The library reports each finished video by path; the same file may be listed twice.
-        var pending = new Dictionary<string, Queue<int>>(StringComparer.Ordinal);
-        for (int i = 0; i < videos.Count; i++)
-        {
-            if (!pending.TryGetValue(videos[i].Path, out var indices)) pending[videos[i].Path] = indices = new Queue<int>();
-            indices.Enqueue(i);
-        }
-        void Finished(VideoScore score)
-        {
-            int index;
-            lock (pending) index = pending[score.Path].Dequeue();
-            delivery.Finished(index, Convert(score, videos[index].Label));
-        }
-        var scorer = new StaVideoScorer(_detector, _options with { Progress = new InlineProgress(p => Finished(p.LastVideo)) });
+        var progress = new InlineProgress(p => delivery.Finished(p.LastVideoIndex, Convert(p.LastVideo, videos[p.LastVideoIndex].Label)));
+        var scorer = new StaVideoScorer(_detector, _options with { Progress = progress });
         var scores = scorer.ScoreFilesAsync(videos.Select(v => v.Path), cancellationToken).GetAwaiter().GetResult();
         // Every video reports itself when it finishes; this only guards against one that did not.
-        for (int i = 0; i < scores.Count; i++) delivery.Finished(i, Convert(scores[i], videos[i].Label));
+        for (int i = delivery.Delivered; i < scores.Count; i++) delivery.Finished(i, Convert(scores[i], videos[i].Label));
     }
 
     /// <summary>The CLI's view of a video: the clips in plan order with the skipped ones in their place, and the video's error.</summary>

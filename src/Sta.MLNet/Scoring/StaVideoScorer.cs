@@ -81,7 +81,7 @@ public sealed class StaVideoScorer
     public async Task<IReadOnlyList<VideoScore>> ScoreFilesAsync(IEnumerable<string> paths, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        var videos = paths.Select(p => new VideoAccumulator(p)).ToArray();
+        var videos = paths.Select((p, i) => new VideoAccumulator(p, i)).ToArray();
         if (videos.Length == 0)
             return [];
         var queue = Channel.CreateBounded<ClipWork>(new BoundedChannelOptions(Options.QueueCapacity)
@@ -211,13 +211,16 @@ public sealed class StaVideoScorer
         public void VideoFinished(VideoAccumulator video)
         {
             var done = Interlocked.Increment(ref _videosDone);
-            progress?.Report(new VideoScoringProgress(done, videoCount, Interlocked.Read(ref _clipsScored), video.ToScore()));
+            progress?.Report(new VideoScoringProgress(done, videoCount, Interlocked.Read(ref _clipsScored), video.ToScore(), video.Index));
         }
     }
 
     /// <summary>One video's results as they arrive from the front end and the network (thread-safe).</summary>
-    private sealed class VideoAccumulator(string path)
+    private sealed class VideoAccumulator(string path, int index)
     {
+        /// <summary>Position in the scorer's input.</summary>
+        public int Index { get; } = index;
+
         private readonly object _gate = new();
         private readonly List<ClipScore> _clips = [];
         private readonly List<ClipIssue> _issues = [];

@@ -5,4 +5,5 @@ namespace Sta.MLNet.Scoring;
 /// <param name="VideoCount">Videos in the run.</param>
 /// <param name="ClipsScored">Clips scored so far.</param>
 /// <param name="LastVideo">The video that just finished.</param>
-public readonly record struct VideoScoringProgress(int VideosDone, int VideoCount, long ClipsScored, VideoScore LastVideo);
+/// <param name="LastVideoIndex">Its position in the scorer's input (videos finish out of order with several front-end workers).</param>
+public readonly record struct VideoScoringProgress(int VideosDone, int VideoCount, long ClipsScored, VideoScore LastVideo, int LastVideoIndex);

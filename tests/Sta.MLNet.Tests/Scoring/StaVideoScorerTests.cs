@@ -72,6 +72,9 @@ public class StaVideoScorerTests
         Assert.Equal(5, reports.Count);
         Assert.Equal(5, reports.Max(r => r.VideosDone));
         Assert.All(reports, r => Assert.Equal(5, r.VideoCount));
+        // Each report names the finished video's input position, whatever order the workers finish in.
+        Assert.Equal(Enumerable.Range(0, 5), reports.Select(r => r.LastVideoIndex).Order());
+        Assert.All(reports, r => Assert.Equal(results[r.LastVideoIndex].Path, r.LastVideo.Path));
     }
 
     [Fact]
