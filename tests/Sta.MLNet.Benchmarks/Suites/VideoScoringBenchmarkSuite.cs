@@ -63,11 +63,9 @@ public sealed class VideoScoringBenchmarkSuite : IBenchmarkSuite
         }
         // The ML.NET route: one row per clip, decoded lazily by the cursor; the detection stage reads the next batch ahead.
         var table = ml.Data.LoadFromEnumerable(videos.Select(v => new VideoRow { VideoPath = v }));
-        var pipeline = ml.LoadVideoClips(table, new VideoClipLoaderOptions { FrontEnd = new FaceClipOptions { ClipSize = network.InputResolution } });
-        detector.Transform(ml.LoadVideoClips(ml.Data.TakeRows(table, 1), new VideoClipLoaderOptions
-        {
-            FrontEnd = new FaceClipOptions { ClipSize = network.InputResolution },
-        })).GetColumn<float>("Score").ToArray(); // warm-up
+        var loader = new VideoClipLoaderOptions { FrontEnd = new FaceClipOptions { ClipSize = network.InputResolution } };
+        var pipeline = ml.LoadVideoClips(table, loader);
+        detector.Transform(ml.LoadVideoClips(ml.Data.TakeRows(table, 1), loader)).GetColumn<float>("Score").ToArray(); // warm-up
         var pipelineWatch = Stopwatch.StartNew();
         var pipelineScores = detector.Transform(pipeline).GetColumn<float>("Score").ToArray();
         pipelineWatch.Stop();
