@@ -24,7 +24,10 @@ int epochs = args.SkipWhile(a => a != "--epochs").Skip(1).Select(int.Parse).Defa
 // to 224 px, with their landmarks (needed for Video-level Blending).
 // Frames are loaded and resized on several threads ahead of the trainer (same clips, same order), so a GPU is not
 // left waiting for the disk and the JPEG/PNG decoder.
-var source = new VideoClipSourceOptions { FrontEnd = new FaceClipOptions(), DecodeWorkers = Math.Clamp(Environment.ProcessorCount, 1, 8) };
+var source = new VideoClipSourceOptions
+{
+    FrontEnd = new FaceClipOptions(), Stream = new ClipStreamOptions { DecodeWorkers = Math.Clamp(Environment.ProcessorCount, 1, 8) },
+};
 var train = ml.LoadDeepfakeBenchClips(args[0], new DeepfakeBenchOptions { Split = DatasetSplit.Train, FrameRoot = args[3] }, source);
 var test = ml.LoadDeepfakeBenchClips(args[1], new DeepfakeBenchOptions { Split = DatasetSplit.Test, FrameRoot = args[3] }, source);
 

@@ -48,7 +48,7 @@ internal static class DatasetLoader
         return mlContext.LoadVideoClipsFromFolder(folder, SourceOptions(frontEnd, requireLandmarks: false, onIssue, cancellationToken, workers));
     }
 
-    /// <param name="workers">Threads decoding clips ahead of the reader (<see cref="VideoClipSourceOptions.DecodeWorkers"/>).</param>
+    /// <param name="workers">Threads decoding clips ahead of the reader (<see cref="ClipStreamOptions.DecodeWorkers"/>).</param>
     private static VideoClipSourceOptions SourceOptions(FaceClipOptions frontEnd, bool requireLandmarks, Action<string> onIssue, CancellationToken cancellationToken,
         int workers)
     {
@@ -57,9 +57,9 @@ internal static class DatasetLoader
         {
             FrontEnd = frontEnd,
             RequireLandmarks = requireLandmarks,
-            DecodeWorkers = workers,
             Stream = new ClipStreamOptions
             {
+                DecodeWorkers = workers,
                 // Every pass (epoch) meets the same bad clips again; say it once.
                 OnIssue = issue =>
                 {

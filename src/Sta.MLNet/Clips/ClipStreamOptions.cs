@@ -6,7 +6,7 @@ namespace Sta.MLNet.Clips;
 /// <param name="Issues">Videos or clips skipped (each also reported to <see cref="ClipStreamOptions.OnIssue"/>).</param>
 public readonly record struct ClipStreamProgress(long VideosOpened, long ClipsProduced, long Issues);
 
-/// <summary>Reporting and cancellation of the data views that stream clips from videos.</summary>
+/// <summary>Reporting, cancellation and decoding threads of the data views that stream clips from videos (not saved with any model).</summary>
 public sealed record ClipStreamOptions
 {
     /// <summary>
@@ -20,4 +20,13 @@ public sealed record ClipStreamOptions
 
     /// <summary>Checked before every row; cancelling makes MoveNext throw <see cref="OperationCanceledException"/>. Default none.</summary>
     public CancellationToken CancellationToken { get; init; }
+
+    /// <summary>
+    /// Threads that decode and align clips ahead of each cursor, each with its own decoder and face models. Rows, their
+    /// order and the reported issues are the same as with one; memory grows by one clip buffer per clip in flight
+    /// (twice this many). Default 1 (decoded on the cursor's thread, as read).
+    /// </summary>
+    public int DecodeWorkers { get; init; } = 1;
+
+    internal void Validate() => ArgumentOutOfRangeException.ThrowIfLessThan(DecodeWorkers, 1, nameof(DecodeWorkers));
 }

@@ -18,6 +18,14 @@ namespace Sta.MLNet.MLNet;
 /// is skipped and reported (<see cref="Issues"/>, the <see cref="ClipStreamOptions"/> callback, a warning on the MLContext
 /// log); rows already delivered are unaffected. Shuffling is delegated to the input (the small path table).
 /// </para>
+/// <para>
+/// With <see cref="ClipStreamOptions.DecodeWorkers"/> above one, each cursor decodes up to twice that many clips ahead
+/// on that many threads, across video boundaries: a second cursor over the input (the path column only, same shuffle
+/// seed) plans videos ahead, while the cursor's own input cursor follows the delivered clips for the other columns.
+/// Rows, their order and the reported issues are those of one worker. This needs an input that gives two cursors the
+/// same rows (ML.NET's loaders and in-memory views do); one that does not is detected and fails with
+/// <see cref="InvalidOperationException"/> (cache it first with <c>mlContext.Data.Cache</c>).
+/// </para>
 /// </summary>
 public sealed class VideoClipDataView : IDataView
 {
@@ -33,6 +41,7 @@ public sealed class VideoClipDataView : IDataView
         _host = host;
         _input = input;
         _options = options;
+        stream?.Validate();
         _reporter = new ClipStreamReporter(host, stream);
         _pathColumn = StageSchema.RequireColumn(input.Schema, options.PathColumnName, TextDataViewType.Instance);
         _inputCount = input.Schema.Count;
@@ -60,15 +69,26 @@ public sealed class VideoClipDataView : IDataView
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
     {
         var active = Active(columnsNeeded);
-        return new Cursor(this, _input.GetRowCursor(InputColumns(active), rand), active);
+        // The same seed for the input cursor and, when decoding ahead, for the planning cursor; also with one worker, so
+        // a shuffled pass visits the same rows in the same order whatever the number of workers.
+        int? seed = rand?.Next();
+        return new Cursor(this, _input.GetRowCursor(InputColumns(active), Seeded(seed)), active, seed);
     }
 
     /// <inheritdoc/>
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
     {
         var active = Active(columnsNeeded);
-        return _input.GetRowCursorSet(InputColumns(active), n, rand).Select(c => (DataViewRowCursor)new Cursor(this, c, active)).ToArray();
+        int? seed = rand?.Next();
+        var inputs = _input.GetRowCursorSet(InputColumns(active), n, Seeded(seed));
+        if (inputs.Length == 1)
+            return [new Cursor(this, inputs[0], active, seed)];
+        // Split inputs already decode in parallel, one thread per cursor; decoding ahead would need a planning cursor
+        // matching each split, which ML.NET cannot give.
+        return inputs.Select(c => (DataViewRowCursor)new Cursor(this, c, active, seed, decodeAhead: false)).ToArray();
     }
+
+    private static Random? Seeded(int? seed) => seed is { } value ? new Random(value) : null;
 
     private bool[] Active(IEnumerable<DataViewSchema.Column> columnsNeeded)
     {
@@ -90,14 +110,28 @@ public sealed class VideoClipDataView : IDataView
         private readonly bool _decode;
         private readonly ValueGetter<ReadOnlyMemory<char>> _pathGetter;
         private readonly ValueGetter<DataViewRowId> _inputId;
-        private readonly ClipRowBuffer _row;
+        private readonly int? _seed;
+        private readonly bool _decodeAhead;
+        private ClipRowBuffer _row;
         private FaceClipExtractor? _extractor;
         private string _path = "";
         private ClipPlan? _plan;
         private int _clip;
         private long _position = -1;
 
-        public Cursor(VideoClipDataView parent, DataViewRowCursor input, bool[] active)
+        // Decoding ahead: the planning cursor and its state (used by the decoder's workers, one at a time), the input row
+        // the follower is on, and the last video counted as opened.
+        private OrderedClipDecoder<ClipJob>? _ahead;
+        private DataViewRowCursor? _planner;
+        private ValueGetter<ReadOnlyMemory<char>>? _plannerPath;
+        private long _plannedVideo = -1;
+        private string _plannedPath = "";
+        private ClipPlan? _plannedClips;
+        private int _plannedClip;
+        private long _inputVideo = -1;
+        private long _openedVideo = -1;
+
+        public Cursor(VideoClipDataView parent, DataViewRowCursor input, bool[] active, int? seed, bool decodeAhead = true)
         {
             _parent = parent;
             _input = input;
@@ -107,6 +141,8 @@ public sealed class VideoClipDataView : IDataView
             _pathGetter = input.GetGetter<ReadOnlyMemory<char>>(parent._pathColumn);
             _inputId = input.GetIdGetter();
             _row = new ClipRowBuffer(parent._options.FrontEnd);
+            _seed = seed;
+            _decodeAhead = decodeAhead && _decode && parent._reporter.Options.DecodeWorkers > 1;
         }
 
         public override DataViewSchema Schema => _parent.Schema;
@@ -120,6 +156,8 @@ public sealed class VideoClipDataView : IDataView
         public override bool MoveNext()
         {
             var reporter = _parent._reporter;
+            if (_decodeAhead)
+                return MoveNextDecodedAhead(reporter);
             while (true)
             {
                 reporter.Options.CancellationToken.ThrowIfCancellationRequested();
@@ -152,6 +190,112 @@ public sealed class VideoClipDataView : IDataView
                 }
             }
         }
+
+        /// <summary>The same rows as the loop above, decoded ahead by <see cref="ClipStreamOptions.DecodeWorkers"/> threads.</summary>
+        private bool MoveNextDecodedAhead(ClipStreamReporter reporter)
+        {
+            var token = reporter.Options.CancellationToken;
+            if (_ahead is null)
+            {
+                _planner = _parent._input.GetRowCursor([_parent._pathColumn], Seeded(_seed));
+                _plannerPath = _planner.GetGetter<ReadOnlyMemory<char>>(_parent._pathColumn);
+                int workers = reporter.Options.DecodeWorkers;
+                _ahead = new OrderedClipDecoder<ClipJob>(workers, 2 * workers, _parent._options.FrontEnd, ClaimNextClip, DecodeClip, token);
+            }
+            while (true)
+            {
+                token.ThrowIfCancellationRequested();
+                if (!_ahead.TryNext(out var job, out var row, out var error))
+                {
+                    _plan = null;
+                    return false;
+                }
+                FollowInputTo(job);
+                if (job.Plan is not null && job.Video != _openedVideo)
+                {
+                    _openedVideo = job.Video;
+                    reporter.VideoOpened();
+                }
+                _path = job.Path;
+                _plan = job.Plan;
+                _clip = job.ClipIndex;
+                if (error is not null)
+                {
+                    reporter.Issue(new ClipIssue(_path, _path, job.ClipIndex, error));
+                    continue;
+                }
+                _row = row!;
+                _position++;
+                reporter.ClipProduced();
+                return true;
+            }
+        }
+
+        /// <summary>
+        /// The next clip of the planning cursor's videos (a video that cannot be planned becomes one job carrying its
+        /// error, so that it is reported in sequence). Called by the decoder's workers, one at a time.
+        /// </summary>
+        private bool ClaimNextClip(FaceClipExtractor extractor, out ClipJob job)
+        {
+            while (true)
+            {
+                _parent._reporter.Options.CancellationToken.ThrowIfCancellationRequested();
+                if (_plannedClips is not null && _plannedClip + 1 < _plannedClips.Clips.Count)
+                {
+                    _plannedClip++;
+                    job = new ClipJob(_plannedVideo, _plannedPath, _plannedClips, _plannedClip, null);
+                    return true;
+                }
+                _plannedClips = null;
+                if (!_planner!.MoveNext())
+                {
+                    job = default!;
+                    return false;
+                }
+                _plannedVideo++;
+                ReadOnlyMemory<char> text = default;
+                _plannerPath!(ref text);
+                _plannedPath = text.ToString();
+                _plannedClip = -1;
+                try
+                {
+                    _plannedClips = extractor.PlanVideo(_plannedPath).ThrowIfTooShort(_plannedPath);
+                }
+                catch (StaException error)
+                {
+                    job = new ClipJob(_plannedVideo, _plannedPath, null, -1, error);
+                    return true;
+                }
+            }
+        }
+
+        private static FaceClipInfo DecodeClip(FaceClipExtractor extractor, ClipJob job, ClipRowBuffer row, CancellationToken token)
+        {
+            if (job.PlanError is { } error)
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+            return extractor.ExtractClip(job.Path, job.Plan!, job.ClipIndex, row.Clip, row.Landmarks, token);
+        }
+
+        /// <summary>Moves the input cursor to the row of <paramref name="job"/>'s video and checks it is the same row.</summary>
+        private void FollowInputTo(ClipJob job)
+        {
+            if (_inputVideo == job.Video)
+                return;
+            while (_inputVideo < job.Video)
+            {
+                if (!_input.MoveNext())
+                    throw NotRepeatable($"it ended after {_inputVideo + 1} rows");
+                _inputVideo++;
+            }
+            ReadOnlyMemory<char> text = default;
+            _pathGetter(ref text);
+            if (!text.Span.SequenceEqual(job.Path))
+                throw NotRepeatable($"row {job.Video} is '{text}' for one and '{job.Path}' for the other");
+        }
+
+        private static InvalidOperationException NotRepeatable(string detail) => new(
+            $"The input table of video paths gave two cursors different rows ({detail}). Decoding ahead " +
+            "(ClipStreamOptions.DecodeWorkers > 1) reads it twice; cache it first (mlContext.Data.Cache) or use one decode worker.");
 
         /// <summary>Fills the row buffer for clip <see cref="_clip"/>; false (after reporting) when the clip fails.</summary>
         private bool TryProduce()
@@ -201,10 +345,16 @@ public sealed class VideoClipDataView : IDataView
         {
             if (disposing)
             {
+                // The workers stop before the planning cursor they read goes away.
+                _ahead?.Dispose();
+                _planner?.Dispose();
                 _extractor?.Dispose();
                 _input.Dispose();
             }
             base.Dispose(disposing);
         }
     }
+
+    /// <summary>One clip to decode ahead: the video's position in the input, its path and plan, or why it has none.</summary>
+    private sealed record ClipJob(long Video, string Path, ClipPlan? Plan, int ClipIndex, StaException? PlanError);
 }

@@ -16,7 +16,7 @@ namespace Sta.MLNet.MLNet;
 /// are too short are reported then. A cursor with a <see cref="Random"/> visits the table in a random clip order
 /// (<see cref="CanShuffle"/> is true: shuffle here, never the decoded rows). Pixels are decoded row by row, only when a
 /// pixel column is active, into one buffer per cursor, so memory stays flat; <see cref="GetRowCursorSet"/> splits the
-/// table between cursors that decode in parallel, and <see cref="VideoClipSourceOptions.DecodeWorkers"/> lets one cursor
+/// table between cursors that decode in parallel, and <see cref="ClipStreamOptions.DecodeWorkers"/> lets one cursor
 /// decode ahead on several threads (same rows, same order). A clip that fails to decode or has no face is reported
 /// (<see cref="Issues"/>, the callback, the MLContext log) and skipped.
 /// </para>
@@ -34,7 +34,7 @@ public sealed class VideoClipSourceDataView : IDataView
     internal VideoClipSourceDataView(IHost host, VideoClipSourceOptions options, Func<Action<DatasetIssue>, IEnumerable<ClipDescriptor>> plan)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.DecodeWorkers, 1, nameof(options.DecodeWorkers));
+        options.Stream.Validate();
         options.FrontEnd.Validate();
         options.Columns.Validate();
         _options = options;
@@ -129,7 +129,7 @@ public sealed class VideoClipSourceDataView : IDataView
         private readonly int _stride;
         private ClipRowBuffer _row;
         private FaceClipExtractor? _extractor;
-        private OrderedClipDecoder? _parallel;
+        private OrderedClipDecoder<int>? _parallel;
         private int[]? _parallelClips;
         private int _next;
         private int _current = -1;
@@ -159,7 +159,7 @@ public sealed class VideoClipSourceDataView : IDataView
         public override bool MoveNext()
         {
             var reporter = _parent._reporter;
-            if (_decode && _parent._options.DecodeWorkers > 1)
+            if (_decode && _parent._options.Stream.DecodeWorkers > 1)
                 return MoveNextDecodedAhead(reporter);
             while (_next < _order.Length)
             {
@@ -176,7 +176,7 @@ public sealed class VideoClipSourceDataView : IDataView
             return false;
         }
 
-        /// <summary>The same rows as the loop above, decoded ahead by <see cref="VideoClipSourceOptions.DecodeWorkers"/> threads.</summary>
+        /// <summary>The same rows as the loop above, decoded ahead by <see cref="ClipStreamOptions.DecodeWorkers"/> threads.</summary>
         private bool MoveNextDecodedAhead(ClipStreamReporter reporter)
         {
             if (_parallel is null)
@@ -185,8 +185,8 @@ public sealed class VideoClipSourceDataView : IDataView
                 for (int i = _next; i < _order.Length; i += _stride) clips.Add(_order[i]);
                 _parallelClips = clips.ToArray();
                 _next = _order.Length;
-                int workers = _parent._options.DecodeWorkers;
-                _parallel = new OrderedClipDecoder(_parallelClips.Length, workers, 2 * workers, _parent._options.FrontEnd,
+                int workers = _parent._options.Stream.DecodeWorkers;
+                _parallel = OrderedClipDecoder.ForPositions(_parallelClips.Length, workers, _parent._options.FrontEnd,
                     (extractor, position, row, token) => Decode(extractor, _parent.Clips[_parallelClips[position]], row, token),
                     reporter.Options.CancellationToken);
             }

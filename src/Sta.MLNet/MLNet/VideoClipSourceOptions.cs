@@ -11,7 +11,7 @@ public sealed record VideoClipSourceOptions
     /// <summary>Output column names. Default <see cref="VideoClipColumns"/> defaults.</summary>
     public VideoClipColumns Columns { get; init; } = new();
 
-    /// <summary>Issue callback, progress, cancellation. Default none (issues still go to <see cref="VideoClipSourceDataView.Issues"/> and the log).</summary>
+    /// <summary>Issue callback, progress, cancellation, decoding threads (<see cref="ClipStreamOptions.DecodeWorkers"/>). Default none (issues still go to <see cref="VideoClipSourceDataView.Issues"/> and the log).</summary>
     public ClipStreamOptions Stream { get; init; } = new();
 
     /// <summary>
@@ -22,11 +22,4 @@ public sealed record VideoClipSourceOptions
 
     /// <summary>DeepfakeBench only: skip (and report) videos whose landmark files are missing. Default false (zeros are emitted).</summary>
     public bool RequireLandmarks { get; init; }
-
-    /// <summary>
-    /// Threads that decode and align clips ahead of a cursor, each with its own decoder and face models. Rows, their
-    /// order and the reported issues are the same as with one; memory grows by one clip buffer per clip in flight
-    /// (twice this many). Default 1 (decoded on the cursor's thread, as read).
-    /// </summary>
-    public int DecodeWorkers { get; init; } = 1;
 }

@@ -158,8 +158,10 @@ public class VideoClipDataViewTests
             var source = ml.LoadVideoClipsFromFolder(root, new VideoClipSourceOptions
             {
                 FrontEnd = FourFrames with { Sampling = FourFrames.Sampling with { FramesPerClip = 8 }, FacelessClips = FacelessClipHandling.Reject },
-                Stream = new ClipStreamOptions { OnIssue = i => { lock (issues) issues.Add($"{i.VideoId}#{i.ClipIndex}: {i.Error.GetType().Name}"); } },
-                DecodeWorkers = workers,
+                Stream = new ClipStreamOptions
+                {
+                    OnIssue = i => { lock (issues) issues.Add($"{i.VideoId}#{i.ClipIndex}: {i.Error.GetType().Name}"); }, DecodeWorkers = workers,
+                },
             });
             var rows = EstimatorChecks.ReadAll(source);
             var shuffled = new List<(string, int, float)>();
@@ -178,19 +180,164 @@ public class VideoClipDataViewTests
         Assert.Equal(one.Shuffled, three.Shuffled);
 
         // A cursor left early stops its workers (disposal does not hang) and a cancelled stream throws.
-        var early = ml.LoadVideoClipsFromFolder(root, new VideoClipSourceOptions { FrontEnd = FourFrames, DecodeWorkers = 3 });
+        var early = ml.LoadVideoClipsFromFolder(root, new VideoClipSourceOptions { FrontEnd = FourFrames, Stream = new ClipStreamOptions { DecodeWorkers = 3 } });
         using (var cursor = early.GetRowCursor(early.Schema))
             Assert.True(cursor.MoveNext());
         using var cancel = new CancellationTokenSource();
         var cancelled = ml.LoadVideoClipsFromFolder(root, new VideoClipSourceOptions
         {
-            FrontEnd = FourFrames, DecodeWorkers = 2, Stream = new ClipStreamOptions { CancellationToken = cancel.Token },
+            FrontEnd = FourFrames, Stream = new ClipStreamOptions { CancellationToken = cancel.Token, DecodeWorkers = 2 },
         });
         using var stopped = cancelled.GetRowCursor(cancelled.Schema);
         Assert.True(stopped.MoveNext());
         cancel.Cancel();
         Assert.ThrowsAny<OperationCanceledException>(() => { while (stopped.MoveNext()) { } });
-        Assert.Throws<ArgumentOutOfRangeException>(() => ml.LoadVideoClipsFromFolder(root, new VideoClipSourceOptions { DecodeWorkers = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ml.LoadVideoClipsFromFolder(root, new VideoClipSourceOptions { Stream = new ClipStreamOptions { DecodeWorkers = 0 } }));
+    }
+
+    [Fact]
+    public void LoadVideoClipsDecodingAheadGivesTheRowsIdsOrderAndIssuesOfOneWorker()
+    {
+        var ml = new MLContext(seed: 1);
+        // Cached: a table that can shuffle (an enumerable one cannot), as the error of an unstable input recommends.
+        var videos = ml.Data.Cache(ml.Data.LoadFromEnumerable(new[]
+        {
+            new VideoRow { VideoPath = "/nonexistent/missing.mp4", Weight = 1 },
+            new VideoRow { VideoPath = FaceClipVideos.WithFaceGaps, Weight = 2 },
+            new VideoRow { VideoPath = TestVideos.ThreeFrameH264, Weight = 3 },
+            new VideoRow { VideoPath = FaceClipVideos.NoFace, Weight = 4 },
+            new VideoRow { VideoPath = TestVideos.FaceMotionH264, Weight = 5 },
+            new VideoRow { VideoPath = TestVideos.TruncatedWithIndex, Weight = 6 },
+            new VideoRow { VideoPath = FaceClipVideos.WithFaceGaps, Weight = 7 },
+        }));
+        Assert.True(videos.CanShuffle);
+        var options = new VideoClipLoaderOptions
+        {
+            FrontEnd = FourFrames with { Sampling = FourFrames.Sampling with { Protocol = ClipSamplingProtocol.DeepfakeBench } },
+        };
+        (List<object?[]> Rows, List<string> Issues, List<ClipStreamProgress> Progress) Read(int workers, int? shuffleSeed)
+        {
+            var issues = new List<string>();
+            var progress = new List<ClipStreamProgress>();
+            var clips = ml.LoadVideoClips(videos, options, new ClipStreamOptions
+            {
+                DecodeWorkers = workers,
+                OnIssue = i => { lock (issues) issues.Add($"{i.Path}#{i.ClipIndex}: {i.Error.GetType().Name}"); },
+                Progress = new SyncProgress<ClipStreamProgress>(p => { lock (progress) progress.Add(p); }),
+            });
+            return (ReadWithIds(clips, shuffleSeed is { } seed ? new Random(seed) : null), issues, progress);
+        }
+        foreach (var seed in new int?[] { null, 5 })
+        {
+            var one = Read(1, seed);
+            var three = Read(3, seed);
+            Assert.NotEmpty(one.Rows);
+            Assert.Contains(one.Issues, i => i.StartsWith("/nonexistent/missing.mp4#-1"));
+            Assert.Contains(one.Issues, i => i.Contains(nameof(FacelessClipException)));
+            Assert.Equal(one.Issues, three.Issues);
+            Assert.Equal(one.Progress[^1], three.Progress[^1]);
+            Assert.Equal(one.Rows.Count, three.Rows.Count);
+            for (int r = 0; r < one.Rows.Count; r++)
+                Assert.Equal(one.Rows[r], three.Rows[r]);
+        }
+        // The shuffle seed reaches the path table: another visiting order, the same rows.
+        var inOrder = Read(2, null).Rows;
+        var shuffled = Read(2, 5).Rows;
+        Assert.NotEqual(inOrder.Select(r => r[0]), shuffled.Select(r => r[0]));
+        Assert.Equal(inOrder.Select(r => r[0]).Order(), shuffled.Select(r => r[0]).Order());
+    }
+
+    [Fact]
+    public void LoadVideoClipsDecodingAheadStopsCleanlyAndReportsUpstreamErrorsInPlace()
+    {
+        var ml = new MLContext(seed: 1);
+        var paths = new[] { TestVideos.FaceMotionH264, FaceClipVideos.WithFaceGaps, TestVideos.FaceMotionH264, FaceClipVideos.WithFaceGaps };
+        var stream = new ClipStreamOptions { DecodeWorkers = 3 };
+        var options = new VideoClipLoaderOptions { FrontEnd = FourFrames };
+
+        // Left after one row: disposal stops the workers (it does not hang).
+        var clips = ml.LoadVideoClips(ml.Data.LoadFromEnumerable(paths.Select(p => new VideoRow { VideoPath = p })), options, stream);
+        using (var cursor = clips.GetRowCursor(clips.Schema))
+            Assert.True(cursor.MoveNext());
+
+        // Cancelled mid-stream: MoveNext throws.
+        using var cancel = new CancellationTokenSource();
+        var cancellable = ml.LoadVideoClips(ml.Data.LoadFromEnumerable(paths.Select(p => new VideoRow { VideoPath = p })), options,
+            stream with { CancellationToken = cancel.Token });
+        using (var cursor = cancellable.GetRowCursor(cancellable.Schema))
+        {
+            Assert.True(cursor.MoveNext());
+            cancel.Cancel();
+            Assert.ThrowsAny<OperationCanceledException>(() => { while (cursor.MoveNext()) { } });
+        }
+
+        // An input row that fails (here: its path cannot be read) stops the stream after every clip of the rows before
+        // it, as with one worker.
+        int RowsBeforeFailure(int workers)
+        {
+            var failing = ml.Data.LoadFromEnumerable(paths.Select((p, i) => new FailingPathRow(p, failAt: i == 2)));
+            var view = ml.LoadVideoClips(failing, options, new ClipStreamOptions { DecodeWorkers = workers });
+            using var cursor = view.GetRowCursor(view.Schema);
+            int rows = 0;
+            Assert.ThrowsAny<Exception>(() => { while (cursor.MoveNext()) rows++; });
+            return rows;
+        }
+        var expected = RowsBeforeFailure(1);
+        Assert.True(expected > 0);
+        Assert.Equal(expected, RowsBeforeFailure(3));
+
+        // An input that is not the same for two cursors cannot be followed: a clear error, never misattributed rows.
+        int enumerations = 0;
+        IEnumerable<VideoRow> Rotating()
+        {
+            var start = Interlocked.Increment(ref enumerations);
+            for (int i = 0; i < paths.Length; i++)
+                yield return new VideoRow { VideoPath = paths[(i + start) % paths.Length] };
+        }
+        var unstable = ml.LoadVideoClips(ml.Data.LoadFromEnumerable(Rotating()), options, stream);
+        using (var cursor = unstable.GetRowCursor(unstable.Schema))
+        {
+            var error = Assert.Throws<InvalidOperationException>(() => { while (cursor.MoveNext()) { } });
+            Assert.Contains("Data.Cache", error.Message);
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => ml.LoadVideoClips(ml.Data.LoadFromEnumerable(Rotating()), options,
+            new ClipStreamOptions { DecodeWorkers = 0 }));
+    }
+
+    public sealed class FailingPathRow
+    {
+        private readonly string _path;
+        private readonly bool _failAt;
+
+        public FailingPathRow()
+        {
+            _path = "";
+        }
+
+        public FailingPathRow(string path, bool failAt)
+        {
+            _path = path;
+            _failAt = failAt;
+        }
+
+        public string VideoPath => _failAt ? throw new IOException("the path table cannot be read here") : _path;
+    }
+
+    /// <summary>Every column of every row, preceded by the row id (as text).</summary>
+    private static List<object?[]> ReadWithIds(IDataView data, Random? rand)
+    {
+        var columns = data.Schema.ToList();
+        using var cursor = data.GetRowCursor(columns, rand);
+        var getters = columns.Select(c => EstimatorChecks.ValueReader(cursor, c)).ToList();
+        var id = cursor.GetIdGetter();
+        var rows = new List<object?[]>();
+        while (cursor.MoveNext())
+        {
+            DataViewRowId rowId = default;
+            id(ref rowId);
+            rows.Add([rowId.ToString(), .. getters.Select(g => g())]);
+        }
+        return rows;
     }
 
     [Fact]

@@ -154,7 +154,7 @@ public static class EstimatorChecks
         return rows;
     }
 
-    private static Func<object?> ValueReader(DataViewRow row, DataViewSchema.Column column)
+    internal static Func<object?> ValueReader(DataViewRow row, DataViewSchema.Column column)
     {
         var raw = column.Type.RawType;
         var method = raw.IsGenericType && raw.GetGenericTypeDefinition() == typeof(VBuffer<>)
