@@ -25,10 +25,13 @@ Console.WriteLine($"Loaded {args[0]} on {detector.Device}.");
 
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+// Several videos are decoded and aligned at once while the network scores: the front end is most of the CPU work. Each
+// worker then does better on a core of its own than sharing OpenCV's thread pool with the others.
+int workers = Math.Clamp(Environment.ProcessorCount, 1, 8);
+if (workers > 1) OpenCvSharp.Cv2.SetNumThreads(1);
 var scorer = new StaVideoScorer(detector, new VideoScoringOptions
 {
-    // Several videos are decoded and aligned at once while the network scores: the front end is most of the CPU work.
-    FrontEndWorkers = Math.Clamp(Environment.ProcessorCount, 1, 8),
+    FrontEndWorkers = workers,
     Progress = new Progress<VideoScoringProgress>(p => Console.Error.WriteLine($"[{p.VideosDone}/{p.VideoCount}] {Path.GetFileName(p.LastVideo.Path)}")),
 });
 var files = inputs.SelectMany(i => Directory.Exists(i)

@@ -24,7 +24,9 @@ public sealed record ClipStreamOptions
     /// <summary>
     /// Threads that decode and align clips ahead of each cursor, each with its own decoder and face models. Rows, their
     /// order and the reported issues are the same as with one; memory grows by one clip buffer per clip in flight
-    /// (twice this many). Default 1 (decoded on the cursor's thread, as read).
+    /// (twice this many). Default 1 (decoded on the cursor's thread, as read). With several workers, also turn off
+    /// OpenCV's own thread pool (<c>OpenCvSharp.Cv2.SetNumThreads(1)</c>, a process-wide setting left to the application),
+    /// so that the workers do not compete for it.
     /// </summary>
     public int DecodeWorkers { get; init; } = 1;
 

@@ -14,6 +14,8 @@ public sealed record VideoScoringOptions
     /// <summary>
     /// Videos decoded and face-aligned at the same time, each on its own thread with its own detector, while the network
     /// scores earlier clips. Default 1 (the network uses the other cores); raise it when the front end is the bottleneck.
+    /// With several workers, also turn off OpenCV's own thread pool (<c>OpenCvSharp.Cv2.SetNumThreads(1)</c>, a
+    /// process-wide setting left to the application), so that the workers' OpenCV calls do not compete for it.
     /// </summary>
     public int FrontEndWorkers { get; init; } = 1;
 
