@@ -52,9 +52,22 @@ public sealed class CascadeFaceDetector : IFaceDetector
 
     public CascadeFaceDetectorOptions Options { get; }
 
-    public IReadOnlyList<FaceDetection> Detect(Mat image, ChannelOrder order = ChannelOrder.Bgr)
+    public IReadOnlyList<FaceDetection> Detect(Mat image, ChannelOrder order = ChannelOrder.Bgr) => Detect(image, order, null);
+
+    /// <summary>
+    /// Faces whose side is in <paramref name="sizes"/> (and at least <see cref="CascadeFaceDetectorOptions.MinFaceSize"/>):
+    /// the cascade scans only those sizes, which skips the costly small-face levels of the pyramid.
+    /// </summary>
+    public IReadOnlyList<FaceDetection> Detect(Mat image, ChannelOrder order, FaceSizeRange sizes) => Detect(image, order, (FaceSizeRange?)sizes);
+
+    /// <summary>True: the cascade runs on grey levels.</summary>
+    public bool ReadsGreyLevelsOnly => true;
+
+    private FaceDetection[] Detect(Mat image, ChannelOrder order, FaceSizeRange? sizes)
     {
         DetectionImage.Validate(image);
+        if (sizes is { } wanted && wanted.MaxSide < Options.MinFaceSize)
+            return []; // every wanted size is below the smallest face this detector reports
         var (detectionSize, scale) = DetectionImage.Shrunk(image.Size(), DetectionImage.ScaleFor(image.Size(), Options.MaxImageSide));
         using var grey = new Mat();
         switch (image.Channels())
@@ -73,13 +86,16 @@ public sealed class CascadeFaceDetector : IFaceDetector
             Cv2.Resize(grey, grey, detectionSize, interpolation: InterpolationFlags.Area);
         if (Options.EqualizeHistogram)
             Cv2.EqualizeHist(grey, grey);
-        var minSide = Math.Max(1, (int)Math.Round(Options.MinFaceSize * scale));
+        var minSide = Math.Max(1, (int)Math.Round(Math.Max(Options.MinFaceSize, sizes?.MinSide ?? 0) * scale));
+        // OpenCV reads a zero maximum as "no limit"; a range entirely below MinFaceSize finds nothing.
+        var maxSide = sizes is { } range ? Math.Max(minSide, (int)Math.Round(range.MaxSide * scale)) : 0;
         ObjectDisposedException.ThrowIf(_disposed, this);
         var classifier = _pool.TryTake(out var pooled) ? pooled : LoadClassifier(_path);
         Rect[] rects;
         try
         {
-            rects = classifier.DetectMultiScale(grey, Options.ScaleFactor, Options.MinNeighbors, HaarDetectionTypes.ScaleImage, new Size(minSide, minSide));
+            rects = classifier.DetectMultiScale(grey, Options.ScaleFactor, Options.MinNeighbors, HaarDetectionTypes.ScaleImage,
+                new Size(minSide, minSide), new Size(maxSide, maxSide));
         }
         finally
         {

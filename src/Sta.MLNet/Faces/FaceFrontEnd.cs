@@ -9,6 +9,9 @@ namespace Sta.MLNet.Faces;
 /// </summary>
 public sealed class FaceFrontEnd
 {
+    // One cascade pyramid step (OpenCV's default factor) beyond the sizes the IoU rule allows, for faces at the limit.
+    private const double NearSearchMargin = 1.1;
+
     /// <param name="detector">Finds candidate faces.</param>
     /// <param name="predictor">Landmarks (68 or 81 points).</param>
     /// <param name="aligner">Crop size and alignment arithmetic.</param>
@@ -121,16 +124,28 @@ public sealed class FaceFrontEnd
             return [];
         using var region = new Mat(frame, new Rect(left, top, right - left, bottom - top));
         var (smallSize, scale) = DetectionImage.Shrunk(region.Size(), (double)Options.SearchFaceSize / Math.Max(last.Width, last.Height));
+        // Only a face that overlaps the last one by the selector's IoU can be kept, and two boxes whose sides differ by
+        // more than 1/sqrt(IoU) cannot overlap that much: the detector need not look at other sizes (a pyramid step of
+        // margin keeps the raw detections that group into a face at the limit).
+        var sizes = FaceSizeRange.Around(Math.Max(last.Width, last.Height) * scale, NearSearchMargin / Math.Sqrt(Selector.MinOverlap));
+        // Grey levels first when the detector reads only those: a third of the pixels to resample.
+        var grey = Detector.ReadsGreyLevelsOnly && region.Channels() > 1;
+        using var converted = grey ? new Mat() : null;
+        if (converted is not null)
+            Cv2.CvtColor(region, converted, region.Channels() == 3
+                ? (order == ChannelOrder.Bgr ? ColorConversionCodes.BGR2GRAY : ColorConversionCodes.RGB2GRAY)
+                : (order == ChannelOrder.Bgr ? ColorConversionCodes.BGRA2GRAY : ColorConversionCodes.RGBA2GRAY));
+        var source = converted ?? region;
         IReadOnlyList<FaceDetection> found;
         if (scale < 1)
         {
             using var small = new Mat();
-            Cv2.Resize(region, small, smallSize, interpolation: InterpolationFlags.Area);
-            found = Detector.Detect(small, order);
+            Cv2.Resize(source, small, smallSize, interpolation: InterpolationFlags.Area);
+            found = Detector.Detect(small, order, sizes);
         }
         else
         {
-            found = Detector.Detect(region, order);
+            found = Detector.Detect(source, order, sizes);
         }
         var result = new List<FaceDetection>(found.Count);
         foreach (var detection in found)

@@ -45,6 +45,24 @@ public class CascadeFaceDetectorTests
     }
 
     [Fact]
+    public void ASizeRangeKeepsTheFacesOfThoseSizesAndSkipsTheOthers()
+    {
+        using var detector = new CascadeFaceDetector();
+        using var image = Cv2.ImRead(Astronaut, ImreadModes.Color);
+        var all = detector.Detect(image);
+        var face = Assert.Single(all).Box;
+        // A range around the face's size finds the face (its raw detections of other sizes no longer join the average
+        // box, so it may move by a pixel); one that excludes it finds nothing here.
+        var near = Assert.Single(detector.Detect(image, ChannelOrder.Bgr, FaceSizeRange.Around(face.Width, 1.3))).Box;
+        Assert.True(near.IntersectionOverUnion(face) > 0.95, $"{near} vs {face}");
+        Assert.Empty(detector.Detect(image, ChannelOrder.Bgr, new FaceSizeRange(face.Width * 2, face.Width * 4)));
+        Assert.Empty(detector.Detect(image, ChannelOrder.Bgr, new FaceSizeRange(10, detector.Options.MinFaceSize - 1)));
+        Assert.True(((IFaceDetector)detector).ReadsGreyLevelsOnly);
+        Assert.Equal(new FaceSizeRange(48, 193), FaceSizeRange.Around(96.4, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => FaceSizeRange.Around(96, 1));
+    }
+
+    [Fact]
     public void RgbGreyAndBgraInputFindTheSameFace()
     {
         using var detector = new CascadeFaceDetector();

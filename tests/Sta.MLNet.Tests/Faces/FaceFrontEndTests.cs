@@ -147,4 +147,59 @@ public class FaceFrontEndTests
         Assert.Equal(0, clip.FramesWithoutFace);
         Assert.All(clip.Frames, f => Assert.True(f!.Box.Right < 512, $"frame jumped to {f.Box}"));
     }
+
+    [Fact]
+    public void NearSearchHandsTheDetectorGreyLevelsAndOnlyTheSizesTheTrackCanKeep()
+    {
+        using var cascade = new CascadeFaceDetector();
+        var recorder = new RecordingDetector(cascade);
+        var options = new FaceFrontEndOptions { SearchFaceSize = 96 };
+        var frontEnd = new FaceFrontEnd(recorder, DlibShapePredictor.FromFile(), new FaceAligner(), options: options);
+        using var astronaut = Cv2.ImRead(FixtureFile("astronaut.png"), ImreadModes.Color);
+        using var frame = new Mat();
+        Cv2.Resize(astronaut, frame, new Size(1024, 1024), interpolation: InterpolationFlags.Area);
+        var first = frontEnd.DetectInClip(frame, ChannelOrder.Bgr, null);
+        Assert.NotNull(first);
+        recorder.Calls.Clear();
+
+        var tracked = frontEnd.DetectInClip(frame, ChannelOrder.Bgr, first);
+        var call = Assert.Single(recorder.Calls); // found near the last face: no full-frame search
+        Assert.Equal(1, call.Channels);
+        // The face is searched at about 96 px; a box more than 1/sqrt(0.3) = 1.83 times larger or smaller could not
+        // overlap the last one enough to be kept, so the detector is asked for that band plus one pyramid step.
+        Assert.NotNull(call.Sizes);
+        Assert.InRange(call.Sizes!.Value.MinSide, 45, 50);
+        Assert.InRange(call.Sizes!.Value.MaxSide, 190, 196);
+        Assert.True(tracked!.Value.IntersectionOverUnion(first!.Value) > 0.8, $"tracked {tracked} vs first {first}");
+
+        // A detector that reads colour gets the colour region (and may ignore the sizes).
+        var colour = new RecordingDetector(cascade, readsGreyOnly: false);
+        var colourFrontEnd = new FaceFrontEnd(colour, frontEnd.Predictor, frontEnd.Aligner, options: options);
+        var viaColour = colourFrontEnd.DetectInClip(frame, ChannelOrder.Bgr, first);
+        Assert.Equal(3, Assert.Single(colour.Calls).Channels);
+        Assert.True(viaColour!.Value.IntersectionOverUnion(tracked.Value) > 0.8, $"colour {viaColour} vs grey {tracked}");
+    }
+
+    private sealed class RecordingDetector(CascadeFaceDetector inner, bool readsGreyOnly = true) : IFaceDetector
+    {
+        public List<(int Channels, FaceSizeRange? Sizes)> Calls { get; } = [];
+
+        public IReadOnlyList<FaceDetection> Detect(Mat image, ChannelOrder order = ChannelOrder.Bgr)
+        {
+            Calls.Add((image.Channels(), null));
+            return inner.Detect(image, order);
+        }
+
+        public IReadOnlyList<FaceDetection> Detect(Mat image, ChannelOrder order, FaceSizeRange sizes)
+        {
+            Calls.Add((image.Channels(), sizes));
+            return inner.Detect(image, order, sizes);
+        }
+
+        public bool ReadsGreyLevelsOnly => readsGreyOnly;
+
+        public void Dispose()
+        {
+        }
+    }
 }
