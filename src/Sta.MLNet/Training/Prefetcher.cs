@@ -15,6 +15,7 @@ internal sealed class Prefetcher<T> : IDisposable
     private readonly CancellationTokenSource _stop;
     private readonly Task _producer;
     private Exception? _failure;
+    private long _waitTicks;
 
     public Prefetcher(Func<CancellationToken, IEnumerable<T>> source, int capacity, CancellationToken cancellationToken)
     {
@@ -60,9 +61,22 @@ internal sealed class Prefetcher<T> : IDisposable
         // The producer observes the token itself.
     }
 
+    /// <summary>
+    /// How long the consumer has waited for items so far: time spent in <see cref="Items"/> with nothing ready (the
+    /// producer is the bottleneck while this grows as fast as the clock).
+    /// </summary>
+    public TimeSpan WaitTime => TimeSpan.FromTicks(Interlocked.Read(ref _waitTicks));
+
     public IEnumerable<T> Items()
     {
-        foreach (var item in _queue.GetConsumingEnumerable()) yield return item;
+        while (true)
+        {
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            bool taken = _queue.TryTake(out var item, Timeout.Infinite);
+            Interlocked.Add(ref _waitTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
+            if (!taken) break;
+            yield return item!;
+        }
         if (_failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(_failure).Throw();
     }
 

@@ -85,6 +85,7 @@ public sealed class StaTrainingLoop
                 var epochClock = Stopwatch.StartNew();
                 long epochClips = 0, epochStartStep = state.StepInEpoch;
                 bool stoppedEarly = false;
+                TimeSpan epochInputWait;
                 detector.train();
                 // Batches are prepared (read, blended, augmented) on a background thread two batches ahead of the step.
                 long startConsumed = state.ExamplesConsumedInEpoch;
@@ -95,13 +96,14 @@ public sealed class StaTrainingLoop
                     {
                         using (batch) epochClips += TrainStep(detector, optimizer, batch, state);
                         state.ExamplesConsumedInEpoch = batch.ExamplesConsumedAfter;
-                        AfterStep(detector, optimizer, state, epochClock, epochClips, epochStartStep);
+                        AfterStep(detector, optimizer, state, epochClock, epochClips, epochStartStep, prefetch.WaitTime);
                         if (StepLimitReached(state) || cancel.IsCancellationRequested)
                         {
                             stoppedEarly = true;
                             break;
                         }
                     }
+                    epochInputWait = prefetch.WaitTime;
                 }
                 if (cancel.IsCancellationRequested) { cancelled = true; break; }
                 if (stoppedEarly) break;
@@ -124,7 +126,8 @@ public sealed class StaTrainingLoop
                     detector.train();
                 }
                 _log($"Epoch {epoch + 1}/{options.Epochs} done: mean loss {state.EpochLossSum / Math.Max(1, state.StepInEpoch):F4}" +
-                     (auc is { } a ? $", validation AUC {a:F4}" : "") + $" ({epochClock.Elapsed:hh\\:mm\\:ss}).");
+                     (auc is { } a ? $", validation AUC {a:F4}" : "") + $" ({epochClock.Elapsed:hh\\:mm\\:ss}; waited {epochInputWait.TotalSeconds:F1} s " +
+                     "for input batches).");
                 state.Epoch++;
                 state.ExamplesConsumedInEpoch = 0;
                 state.StepInEpoch = 0;
@@ -272,7 +275,7 @@ public sealed class StaTrainingLoop
     private int ReportEverySteps => _options.ReportEverySteps ?? (_device.type == DeviceType.CUDA ? 10 : 1);
 
     private void AfterStep(StaDetector detector, StaAdam optimizer, TrainingCheckpointState state, Stopwatch epochClock,
-        long epochClips, long epochStartStep)
+        long epochClips, long epochStartStep, TimeSpan inputWait)
     {
         bool reportNow = state.GlobalStep % ReportEverySteps == 0 ||
                          _options.CheckpointEverySteps > 0 && state.GlobalStep % _options.CheckpointEverySteps == 0 ||
@@ -289,7 +292,10 @@ public sealed class StaTrainingLoop
             remainingSteps = Math.Min(remainingSteps ?? long.MaxValue, Math.Max(0, max - state.GlobalStep));
         TimeSpan? eta = remainingSteps is { } r ? TimeSpan.FromSeconds(secondsPerStep * r) : null;
         var report = new StaTrainingProgress(StaTrainingPhase.Training, state.Epoch, _options.Epochs, state.GlobalStep, state.StepInEpoch,
-            state.StepLosses[^1], state.EpochLossSum / state.StepInEpoch, epochClips / seconds, eta, null);
+            state.StepLosses[^1], state.EpochLossSum / state.StepInEpoch, epochClips / seconds, eta, null)
+        {
+            InputWaitShare = Math.Clamp(inputWait.TotalSeconds / seconds, 0, 1),
+        };
         _options.Progress?.Report(report);
         _log(report.ToString());
         if (_options.CheckpointEverySteps > 0 && state.GlobalStep % _options.CheckpointEverySteps == 0)

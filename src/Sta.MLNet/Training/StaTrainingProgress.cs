@@ -31,8 +31,16 @@ public sealed record StaTrainingProgress(
     TimeSpan? EstimatedRemaining,
     double? ValidationAuc)
 {
+    /// <summary>
+    /// Share of this epoch's time (0-1) in which the network waited for the next batch to be read, blended and augmented:
+    /// near 0 when the network is the bottleneck; a large share means the input side (disk, decoding, Video-level
+    /// Blending, augmentation on the CPU) limits training. Reported in the Training phase.
+    /// </summary>
+    public double InputWaitShare { get; init; }
+
     public override string ToString() =>
         $"[{Phase}] epoch {Epoch + 1}/{Epochs} step {StepInEpoch} (global {GlobalStep}) loss {Loss:F4} (epoch mean {MeanEpochLoss:F4}), " +
-        $"{ClipsPerSecond:F1} clips/s" + (EstimatedRemaining is { } eta ? $", ETA {eta:hh\\:mm\\:ss}" : "") +
+        $"{ClipsPerSecond:F1} clips/s" + (Phase == StaTrainingPhase.Training ? $", input wait {InputWaitShare:P0}" : "") +
+        (EstimatedRemaining is { } eta ? $", ETA {eta:hh\\:mm\\:ss}" : "") +
         (ValidationAuc is { } auc ? $", val AUC {auc:F4}" : "");
 }

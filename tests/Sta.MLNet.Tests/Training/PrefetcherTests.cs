@@ -17,6 +17,29 @@ public sealed class PrefetcherTests
     }
 
     [Fact]
+    public void Wait_time_counts_the_consumer_waiting_for_a_slow_producer_only()
+    {
+        static IEnumerable<int> Slow(CancellationToken token)
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                Thread.Sleep(40);
+                yield return i;
+            }
+        }
+        using (var slow = new Prefetcher<int>(Slow, capacity: 2, CancellationToken.None))
+        {
+            Assert.Equal(5, slow.Items().Count());
+            // The consumer had nothing to do but wait for 5 x 40 ms of production.
+            Assert.True(slow.WaitTime >= TimeSpan.FromMilliseconds(150), $"waited {slow.WaitTime.TotalMilliseconds:F0} ms");
+        }
+        using var fast = new Prefetcher<int>(_ => Enumerable.Range(0, 10), capacity: 2, CancellationToken.None);
+        foreach (var _ in fast.Items())
+            Thread.Sleep(50); // the consumer is the slow side: items are ready whenever it asks
+        Assert.True(fast.WaitTime < TimeSpan.FromMilliseconds(150), $"waited {fast.WaitTime.TotalMilliseconds:F0} ms of 500 ms of consumer work");
+    }
+
+    [Fact]
     public void Items_arrive_in_order_and_a_producer_failure_reaches_the_consumer()
     {
         using (var prefetcher = new Prefetcher<int>(_ => Enumerable.Range(0, 50), capacity: 2, CancellationToken.None))

@@ -128,6 +128,35 @@ public sealed class TrainingLoopTests : IDisposable
     }
 
     [Fact]
+    public void ProgressSaysWhenTheInputSideLimitsTraining()
+    {
+        var examples = InMemoryTrainingData.Flicker(8, 8, 32, seed: 5);
+        var options = Options();
+        options.Epochs = 1;
+        var reports = new List<StaTrainingProgress>();
+        options.Progress = new SynchronousProgress<StaTrainingProgress>(reports.Add);
+        // Reading each clip takes 60 ms, far longer than a step of the tiny network on 4 clips of 32 px.
+        Train(options, new SlowTrainingData(new InMemoryTrainingData(examples, 1), TimeSpan.FromMilliseconds(60)));
+        var training = reports.Where(r => r.Phase == StaTrainingPhase.Training).ToList();
+        Assert.NotEmpty(training);
+        Assert.True(training[^1].InputWaitShare > 0.5, $"input wait share {training[^1].InputWaitShare:P0}");
+        Assert.Contains("input wait", training[^1].ToString());
+        Assert.All(reports, r => Assert.InRange(r.InputWaitShare, 0, 1));
+    }
+
+    private sealed class SlowTrainingData(ITrainingData inner, TimeSpan perExample) : ITrainingData
+    {
+        public IEnumerable<TrainingExample> ReadEpoch(int epoch, long skip, CancellationToken cancellationToken)
+        {
+            foreach (var example in inner.ReadEpoch(epoch, skip, cancellationToken))
+            {
+                Thread.Sleep(perExample);
+                yield return example;
+            }
+        }
+    }
+
+    [Fact]
     public void BlendingWithoutASynthesizerIsAClearError()
     {
         var options = Options();
