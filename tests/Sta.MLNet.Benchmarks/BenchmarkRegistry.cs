@@ -11,6 +11,7 @@ public static class BenchmarkRegistry
         new ClipAugmentationBenchmarkSuite(),
         new NetworkBenchmarkSuite(),
         new TrainerBenchmarkSuite(),
+        new TrainingInputBenchmarkSuite(),
         new VideoScoringBenchmarkSuite(),
         new FaceFrontEndBenchmarkSuite(),
     ];
