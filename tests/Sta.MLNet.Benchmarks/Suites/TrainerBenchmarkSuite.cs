@@ -43,6 +43,8 @@ public sealed class TrainerBenchmarkSuite : IBenchmarkSuite
                 Network = network, Epochs = 1, BatchSize = batch, VideoBlending = VideoBlendingMode.None, Augment = false,
                 UseBf16OnCuda = bf16,
             };
+            StaTrainingProgress? lastReport = null;
+            options.Progress = new InlineProgress<StaTrainingProgress>(report => lastReport = report);
             using var detector = new StaDetector(network, device);
             var loop = new StaTrainingLoop(options, device, (s, l) => 0.5, log: line => { Console.WriteLine("    " + line); Console.Out.Flush(); });
             var watch = Stopwatch.StartNew();
@@ -50,7 +52,7 @@ public sealed class TrainerBenchmarkSuite : IBenchmarkSuite
             watch.Stop();
             // The first steps include cuDNN autotuning and allocator warm-up; report the whole run honestly.
             results.Add(new($"StaTrainingLoop {(bf16 ? "bf16-mixed" : "fp32")}", result.StepLosses.Count * batch / watch.Elapsed.TotalSeconds, "clips/s",
-                $"{note}; includes warm-up; final loss {result.StepLosses[^1]:F3}"));
+                $"{note}; includes warm-up; final loss {result.StepLosses[^1]:F3}; steps waited for input {lastReport?.InputWaitShare ?? double.NaN:P0} of the time"));
             Console.WriteLine($"  {results[^1].Name}: {results[^1].Value:F2} clips/s");
         }
 
@@ -67,6 +69,12 @@ public sealed class TrainerBenchmarkSuite : IBenchmarkSuite
             $"{note}; {(device.type == DeviceType.CUDA ? "bf16-mixed" : "fp32")}, per-clip semantics"));
         Console.WriteLine($"  {results[^1].Name}: {results[^1].Value:F2} clips/s");
         return results;
+    }
+
+    /// <summary>Reports on the reporting thread (Progress&lt;T&gt; would post to the thread pool and arrive late).</summary>
+    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
     }
 
     private sealed class ListData(IReadOnlyList<TrainingExample> examples) : ITrainingData
