@@ -36,9 +36,12 @@ var trainer = ml.StaTrainer(new StaTrainer.Options
 {
     Network = StaPresets.Tiny,
     TuningMode = StaTuningMode.FullFineTuning, // no pretrained CLIP at this size: train everything
-    Epochs = 30,
+    // 5e-4 for 40 epochs rather than 1e-3 for 30: with 32 clips the run is noisy, and small changes of the crops (a
+    // front-end change, another seed) sent the loss back up late in the faster schedule; this one ends near zero for
+    // every seed tried (5, 6, 7).
+    Epochs = 40,
     BatchSize = 8,
-    LearningRate = 1e-3,
+    LearningRate = 5e-4,
     VideoBlending = VideoBlendingMode.RealAndBlended,
     BlendOptions = DemoSettings.DemoBlend,
     Augment = false,
