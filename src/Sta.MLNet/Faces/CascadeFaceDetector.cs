@@ -70,18 +70,7 @@ public sealed class CascadeFaceDetector : IFaceDetector
             return []; // every wanted size is below the smallest face this detector reports
         var (detectionSize, scale) = DetectionImage.Shrunk(image.Size(), DetectionImage.ScaleFor(image.Size(), Options.MaxImageSide));
         using var grey = new Mat();
-        switch (image.Channels())
-        {
-            case 1:
-                image.CopyTo(grey);
-                break;
-            case 3:
-                Cv2.CvtColor(image, grey, order == ChannelOrder.Bgr ? ColorConversionCodes.BGR2GRAY : ColorConversionCodes.RGB2GRAY);
-                break;
-            default:
-                Cv2.CvtColor(image, grey, order == ChannelOrder.Bgr ? ColorConversionCodes.BGRA2GRAY : ColorConversionCodes.RGBA2GRAY);
-                break;
-        }
+        DetectionImage.ToGrey(image, order, grey);
         if (scale < 1)
             Cv2.Resize(grey, grey, detectionSize, interpolation: InterpolationFlags.Area);
         if (Options.EqualizeHistogram)

@@ -28,6 +28,23 @@ internal static class DetectionImage
         return (new Size(width, height), (double)width / size.Width);
     }
 
+    /// <summary>Grey levels of an 8-bit image with 1 (copied), 3 or 4 channels in <paramref name="order"/>.</summary>
+    public static void ToGrey(Mat image, ChannelOrder order, Mat destination)
+    {
+        switch (image.Channels())
+        {
+            case 1:
+                image.CopyTo(destination);
+                break;
+            case 3:
+                Cv2.CvtColor(image, destination, order == ChannelOrder.Bgr ? ColorConversionCodes.BGR2GRAY : ColorConversionCodes.RGB2GRAY);
+                break;
+            default:
+                Cv2.CvtColor(image, destination, order == ChannelOrder.Bgr ? ColorConversionCodes.BGRA2GRAY : ColorConversionCodes.RGBA2GRAY);
+                break;
+        }
+    }
+
     public static void Validate(Mat image)
     {
         ArgumentNullException.ThrowIfNull(image);

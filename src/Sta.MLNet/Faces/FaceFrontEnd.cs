@@ -129,12 +129,9 @@ public sealed class FaceFrontEnd
         // margin keeps the raw detections that group into a face at the limit).
         var sizes = FaceSizeRange.Around(Math.Max(last.Width, last.Height) * scale, NearSearchMargin / Math.Sqrt(Selector.MinOverlap));
         // Grey levels first when the detector reads only those: a third of the pixels to resample.
-        var grey = Detector.ReadsGreyLevelsOnly && region.Channels() > 1;
-        using var converted = grey ? new Mat() : null;
+        using var converted = Detector.ReadsGreyLevelsOnly && region.Channels() > 1 ? new Mat() : null;
         if (converted is not null)
-            Cv2.CvtColor(region, converted, region.Channels() == 3
-                ? (order == ChannelOrder.Bgr ? ColorConversionCodes.BGR2GRAY : ColorConversionCodes.RGB2GRAY)
-                : (order == ChannelOrder.Bgr ? ColorConversionCodes.BGRA2GRAY : ColorConversionCodes.RGBA2GRAY));
+            DetectionImage.ToGrey(region, order, converted);
         var source = converted ?? region;
         IReadOnlyList<FaceDetection> found;
         if (scale < 1)

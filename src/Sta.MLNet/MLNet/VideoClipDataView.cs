@@ -206,10 +206,7 @@ public sealed class VideoClipDataView : IDataView
             {
                 token.ThrowIfCancellationRequested();
                 if (!_ahead.TryNext(out var job, out var row, out var error))
-                {
-                    _plan = null;
                     return false;
-                }
                 FollowInputTo(job);
                 if (job.Plan is not null && job.Video != _openedVideo)
                 {
@@ -217,7 +214,6 @@ public sealed class VideoClipDataView : IDataView
                     reporter.VideoOpened();
                 }
                 _path = job.Path;
-                _plan = job.Plan;
                 _clip = job.ClipIndex;
                 if (error is not null)
                 {
