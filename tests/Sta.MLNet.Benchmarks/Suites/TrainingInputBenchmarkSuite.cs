@@ -81,12 +81,12 @@ public sealed class TrainingInputBenchmarkSuite : IBenchmarkSuite
         var root = Path.Combine(settings.OutputDirectory, "deepfakebench-tree");
         var json = WriteTree(root, videos, framesPerVideo: 32);
         var ml = new MLContext(seed: 1);
-        var openCvThreads = Cv2.GetNumThreads();
+        using var openCv = new OpenCvThreadPool();
         try
         {
             foreach (int workers in new[] { 1, 2 })
             {
-                Cv2.SetNumThreads(workers > 1 ? 1 : openCvThreads);
+                openCv.UseFor(workers);
                 var clips = ml.LoadDeepfakeBenchClips(json, new DeepfakeBenchOptions { Split = DatasetSplit.Train, FrameRoot = root },
                     new VideoClipSourceOptions
                     {
@@ -118,7 +118,6 @@ public sealed class TrainingInputBenchmarkSuite : IBenchmarkSuite
         }
         finally
         {
-            Cv2.SetNumThreads(openCvThreads);
             try { Directory.Delete(root, recursive: true); } catch (IOException) { }
         }
     }
