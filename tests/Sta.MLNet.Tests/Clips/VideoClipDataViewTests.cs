@@ -243,24 +243,15 @@ public class VideoClipDataViewTests
         // A cursor set splits the table; its cursors decode on their own threads (no planning cursor can match a split)
         // and together give the same rows.
         var set = ml.LoadVideoClips(videos, options, new ClipStreamOptions { DecodeWorkers = 3 });
-        var fromSet = new List<string>();
+        var fromSet = new List<(string, int, float)>();
         foreach (var cursor in set.GetRowCursorSet(set.Schema, 3))
         {
             using (cursor)
-            {
-                var id = cursor.GetGetter<ReadOnlyMemory<char>>(set.Schema["VideoId"]);
-                var clipIndex = cursor.GetGetter<int>(set.Schema["ClipIndex"]);
-                while (cursor.MoveNext())
-                {
-                    ReadOnlyMemory<char> path = default;
-                    int index = 0;
-                    id(ref path);
-                    clipIndex(ref index);
-                    fromSet.Add($"{path}#{index}");
-                }
-            }
+                fromSet.AddRange(ReadKeys(cursor, set.Schema, valueIndex: 0));
         }
-        var single = Read(1, null).Rows.Select(r => $"{r[1 + set.Schema["VideoId"].Index]}#{r[1 + set.Schema["ClipIndex"].Index]}");
+        List<(string, int, float)> single;
+        using (var cursor = set.GetRowCursor(set.Schema))
+            single = ReadKeys(cursor, set.Schema, valueIndex: 0);
         Assert.Equal(single.Order(), fromSet.Order());
 
         // The shuffle seed reaches the path table: another visiting order, the same rows.
