@@ -111,7 +111,7 @@ public sealed class StaTrainer : AppendColumnsEstimator<StaDetectionTransformer>
 
         using var channel = Host.Start(nameof(StaTrainer));
         var device = TorchDeviceSelector.Select(_mlContext);
-        var detector = GlobalTorchRandom.Seeded(_options.Seed, () => new StaDetector(network));
+        var detector = new StaDetector(network, seed: _options.Seed);
         try
         {
             if (_options.InitialCheckpointPath is { } checkpoint)

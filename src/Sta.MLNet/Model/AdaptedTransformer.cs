@@ -11,10 +11,10 @@ public sealed class AdaptedTransformer : nn.Module<Tensor, Tensor>
     private readonly ModuleList<ResidualAttentionBlock> resblocks;
 #pragma warning restore IDE1006
 
-    public AdaptedTransformer(StaNetworkOptions options, Device? device = null) : base(nameof(AdaptedTransformer))
+    public AdaptedTransformer(StaNetworkOptions options, Device? device = null, Generator? generator = null) : base(nameof(AdaptedTransformer))
     {
         resblocks = new ModuleList<ResidualAttentionBlock>();
-        for (int i = 0; i < options.Layers; i++) resblocks.Add(new ResidualAttentionBlock(options, i, device));
+        for (int i = 0; i < options.Layers; i++) resblocks.Add(new ResidualAttentionBlock(options, i, device, generator));
         RegisterComponents();
     }
 

@@ -1,3 +1,4 @@
+using Sta.MLNet.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -24,17 +25,25 @@ public sealed class ClipVisionBackbone : nn.Module<Tensor, Tensor>
     private readonly StaNetworkOptions _options;
     private ActivationTap? _tap;
 
-    public ClipVisionBackbone(StaNetworkOptions options, Device? device = null) : base(nameof(ClipVisionBackbone))
+    /// <param name="generator">Draws the initial weights (CLIP's and PyTorch's default initialisers); null leaves them to be
+    /// loaded (or on the META device), the embeddings then start at zero.</param>
+    public ClipVisionBackbone(StaNetworkOptions options, Device? device = null, Generator? generator = null) : base(nameof(ClipVisionBackbone))
     {
         _options = options;
         int width = options.Width;
-        double scale = Math.Pow(width, -0.5);
-        class_embedding = new Parameter(randn(width, dtype: float32, device: device) * scale);
-        positional_embedding = new Parameter(randn(options.TokensPerFrame, width, dtype: float32, device: device) * scale);
+        class_embedding = new Parameter(zeros(width, dtype: float32, device: device));
+        positional_embedding = new Parameter(zeros(options.TokensPerFrame, width, dtype: float32, device: device));
         temporal_embedding = new Parameter(zeros(1, options.NumFrames, width, dtype: float32, device: device));
         conv1 = nn.Conv2d(3, width, kernel_size: options.PatchSize, stride: options.PatchSize, bias: false, device: device);
+        if (generator is not null)
+        {
+            double scale = Math.Pow(width, -0.5);
+            DefaultInitialization.ScaledNormal(class_embedding, scale, generator);
+            DefaultInitialization.ScaledNormal(positional_embedding, scale, generator);
+            DefaultInitialization.Convolution(conv1.weight!, conv1.bias, generator);
+        }
         ln_pre = new Fp32LayerNorm(width, options.LayerNormEpsilon, device);
-        transformer = new AdaptedTransformer(options, device);
+        transformer = new AdaptedTransformer(options, device, generator);
         ln_post = new Fp32LayerNorm(width, options.LayerNormEpsilon, device);
         RegisterComponents();
     }
@@ -63,9 +72,9 @@ public sealed class ClipVisionBackbone : nn.Module<Tensor, Tensor>
         var patches = ComputePrecision.Conv2d(conv1, frames, _options.PatchSize); // [BT, W, G, G]
         patches = patches.reshape(b * t, width, tokens - 1).permute(0, 2, 1); // [BT, G*G, W], patch p = h*G + w
         var cls = class_embedding.to_type(patches.dtype).expand(b * t, 1, width);
-        var x = cat([cls, patches], 1) + positional_embedding.to_type(patches.dtype);
+        var x = cat([cls, patches], 1).Add(positional_embedding.to_type(patches.dtype));
         // The temporal embedding of frame t is added to every token of that frame, the class token included.
-        x = (x.reshape(b, t, tokens, width) + temporal_embedding.to_type(x.dtype).narrow(1, 0, t).unsqueeze(2))
+        x = x.reshape(b, t, tokens, width).Add(temporal_embedding.to_type(x.dtype).narrow(1, 0, t).unsqueeze(2))
             .reshape(b * t, tokens, width);
         x = ln_pre.forward(x);
         _tap?.Record("ln_pre", x);

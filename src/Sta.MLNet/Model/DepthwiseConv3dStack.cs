@@ -13,23 +13,28 @@ public sealed class DepthwiseConv3dStack : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // PyTorch attribute names: they are the state_dict keys.
     private readonly Conv3d conv1;
-    private readonly BatchNorm3d bn1;
+    private readonly VolumeBatchNorm bn1;
     private readonly Conv3d conv2;
-    private readonly BatchNorm3d bn2;
+    private readonly VolumeBatchNorm bn2;
     private readonly Conv3d conv3;
-    private readonly BatchNorm3d bn3;
+    private readonly VolumeBatchNorm bn3;
 #pragma warning restore IDE1006
     private readonly long[] _kernel;
     private readonly long[] _padding;
     private readonly long _groups;
 
-    public DepthwiseConv3dStack(int channels, (long T, long H, long W) kernel, double bnEpsilon, double bnMomentum, Device? device = null)
+    public DepthwiseConv3dStack(int channels, (long T, long H, long W) kernel, double bnEpsilon, double bnMomentum, Device? device = null,
+        Generator? generator = null)
         : base(nameof(DepthwiseConv3dStack))
     {
-        Conv3d Conv() => nn.Conv3d(channels, channels, kernel, stride: (1, 1, 1),
-            padding: (kernel.T / 2, kernel.H / 2, kernel.W / 2), groups: channels, bias: true, device: device);
-        BatchNorm3d Norm() => nn.BatchNorm3d(channels, eps: bnEpsilon, momentum: bnMomentum, affine: true,
-            track_running_stats: true, device: device);
+        Conv3d Conv()
+        {
+            var conv = nn.Conv3d(channels, channels, kernel, stride: (1, 1, 1),
+                padding: (kernel.T / 2, kernel.H / 2, kernel.W / 2), groups: channels, bias: true, device: device);
+            if (generator is not null) DefaultInitialization.Convolution(conv.weight!, conv.bias, generator);
+            return conv;
+        }
+        VolumeBatchNorm Norm() => new(channels, bnEpsilon, bnMomentum, device);
         _kernel = [kernel.T, kernel.H, kernel.W];
         _padding = [kernel.T / 2, kernel.H / 2, kernel.W / 2];
         _groups = channels;
@@ -79,8 +84,8 @@ public sealed class DepthwiseConv3dStack : nn.Module<Tensor, Tensor>
         var x = spatial ? volume.transpose(1, 2).reshape(b * t, c, h, w) : volume.view(b, c, t, h * w);
         long[] kernel = spatial ? [_kernel[1], _kernel[2]] : [_kernel[0], 1];
         long[] padding = spatial ? [_padding[1], _padding[2]] : [_padding[0], 0];
-        // BatchNorm3d takes 5-D input; a trailing unit axis leaves its per-channel statistics as they are.
-        Tensor Norm(BatchNorm3d norm, Tensor planes) => norm.forward(planes.unsqueeze(-1)).squeeze(-1);
+        // The norm takes 5-D input; a trailing unit axis leaves its per-channel statistics as they are.
+        Tensor Norm(VolumeBatchNorm norm, Tensor planes) => norm.forward(planes.unsqueeze(-1)).squeeze(-1);
         Tensor Conv(Conv3d conv, Tensor planes) =>
             ComputePrecision.Conv2d(planes, conv.weight!.view(c, 1, kernel[0], kernel[1]), conv.bias, padding, _groups);
         x = nn.functional.relu(Norm(bn1, Conv(conv1, x)));

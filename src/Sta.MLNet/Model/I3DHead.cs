@@ -13,9 +13,10 @@ public sealed class I3DHead : nn.Module<Tensor, Tensor>
 #pragma warning restore IDE1006
     private readonly double _dropout;
 
-    public I3DHead(int inChannels, int numClasses, double dropout, Device? device = null) : base(nameof(I3DHead))
+    public I3DHead(int inChannels, int numClasses, double dropout, Device? device = null, Generator? generator = null) : base(nameof(I3DHead))
     {
         fc_cls = nn.Linear(inChannels, numClasses, device: device);
+        if (generator is not null) DefaultInitialization.Linear(fc_cls, generator);
         _dropout = dropout;
         RegisterComponents();
     }
@@ -37,8 +38,8 @@ public sealed class I3DHead : nn.Module<Tensor, Tensor>
             // Inverted dropout, drawn from our own generator (TorchSharp's Dropout cannot take one).
             // The mask is drawn on the CPU (a few thousand values) and moved: CPU generators behave the same everywhere.
             // A plain copy to the GPU would synchronise the stream in the middle of every training step.
-            var keep = HostBatch.MoveWithoutStall(rand(pooled.shape, generator: DropoutGenerator, dtype: ScalarType.Float32).ge(_dropout), pooled.device);
-            pooled = pooled * keep.to_type(pooled.dtype) / (1 - _dropout);
+            var keep = HostBatch.MoveWithoutStall(rand(pooled.shape, generator: DropoutGenerator, dtype: ScalarType.Float32).GreaterOrEqual(_dropout), pooled.device);
+            pooled = pooled.mul(keep.to_type(pooled.dtype)).Divide(1 - _dropout);
         }
         return ComputePrecision.Linear(fc_cls, pooled).MoveToOuterDisposeScope();
     }

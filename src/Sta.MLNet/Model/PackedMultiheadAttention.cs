@@ -1,3 +1,4 @@
+using Sta.MLNet.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -21,7 +22,8 @@ public sealed class PackedMultiheadAttention : nn.Module<Tensor, Tensor, Tensor,
     private readonly int _heads;
     private readonly AttentionKernel _kernel;
 
-    public PackedMultiheadAttention(int embedDim, int heads, AttentionKernel kernel, Device? device = null)
+    /// <param name="generator">Draws PyTorch's default initial weights; null leaves them to be loaded (or on the META device).</param>
+    public PackedMultiheadAttention(int embedDim, int heads, AttentionKernel kernel, Device? device = null, Generator? generator = null)
         : base(nameof(PackedMultiheadAttention))
     {
         _embed = embedDim;
@@ -30,11 +32,13 @@ public sealed class PackedMultiheadAttention : nn.Module<Tensor, Tensor, Tensor,
         in_proj_weight = new Parameter(empty(3L * embedDim, embedDim, dtype: float32, device: device));
         in_proj_bias = new Parameter(zeros(3L * embedDim, dtype: float32, device: device));
         out_proj = nn.Linear(embedDim, embedDim, hasBias: true, device: device);
-        // PyTorch's MultiheadAttention initialisation: xavier-uniform packed projection, zero biases.
-        using (no_grad())
+        if (generator is not null)
         {
-            nn.init.xavier_uniform_(in_proj_weight);
-            out_proj.bias!.zero_();
+            // PyTorch's MultiheadAttention initialisation, in its order: out_proj as a Linear, then the xavier-uniform
+            // packed projection, zero biases.
+            DefaultInitialization.Linear(out_proj, generator);
+            DefaultInitialization.XavierUniform(in_proj_weight, generator);
+            DefaultInitialization.Zeros(out_proj.bias!);
         }
         RegisterComponents();
     }
@@ -64,7 +68,7 @@ public sealed class PackedMultiheadAttention : nn.Module<Tensor, Tensor, Tensor,
         }
         else
         {
-            q = q * (1.0 / Math.Sqrt(headDim));
+            q = q.Multiply(1.0 / Math.Sqrt(headDim));
             var scores = bmm(q, k.transpose(1, 2));
             var probabilities = ReducedPrecision.Softmax(scores);
             attended = bmm(probabilities, v);

@@ -1,3 +1,4 @@
+using Sta.MLNet.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,6 +12,6 @@ public sealed class QuickGelu : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        return (input * sigmoid(input * 1.702)).MoveToOuterDisposeScope();
+        return input.mul(sigmoid(input.Multiply(1.702))).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using Sta.MLNet.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -24,20 +25,28 @@ public sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor>
     private readonly Linear _mlpOut;
     private readonly int _index;
 
-    public ResidualAttentionBlock(StaNetworkOptions options, int index, Device? device = null) : base(nameof(ResidualAttentionBlock))
+    public ResidualAttentionBlock(StaNetworkOptions options, int index, Device? device = null, Generator? generator = null)
+        : base(nameof(ResidualAttentionBlock))
     {
         _index = index;
         ln_1 = new Fp32LayerNorm(options.Width, options.LayerNormEpsilon, device);
-        attn = new PackedMultiheadAttention(options.Width, options.Heads, options.AttentionKernel, device);
+        attn = new PackedMultiheadAttention(options.Width, options.Heads, options.AttentionKernel, device, generator);
         ln_2 = new Fp32LayerNorm(options.Width, options.LayerNormEpsilon, device);
         mlp = nn.Sequential(
-            ("c_fc", nn.Linear(options.Width, options.MlpWidth, device: device)),
+            ("c_fc", Linear(options.Width, options.MlpWidth)),
             ("gelu", new QuickGelu()),
-            ("c_proj", nn.Linear(options.MlpWidth, options.Width, device: device)));
-        Adapter = new StaAdapter(options, device) { TapPrefix = $"block[{index}].adapter" };
+            ("c_proj", Linear(options.MlpWidth, options.Width)));
+        Adapter = new StaAdapter(options, device, generator) { TapPrefix = $"block[{index}].adapter" };
         RegisterComponents();
         _mlpIn = (Linear)mlp[0];
         _mlpOut = (Linear)mlp[2];
+
+        Linear Linear(int inputs, int outputs)
+        {
+            var layer = nn.Linear(inputs, outputs, device: device);
+            if (generator is not null) DefaultInitialization.Linear(layer, generator);
+            return layer;
+        }
     }
 
     /// <summary>The block's adapter (for initialisation and freezing).</summary>
@@ -60,9 +69,9 @@ public sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor>
         var normalised = ln_1.forward(input);
         var attended = attn.forward(normalised, normalised, normalised);
         _tap?.Record($"block[{_index}].attn", attended);
-        var x = input + attended;
+        var x = input.Add(attended);
         var hidden = ComputePrecision.Linear(_mlpIn, ln_2.forward(x));
-        x = x + ComputePrecision.Linear(_mlpOut, hidden * sigmoid(hidden * 1.702)); // CLIP's QuickGELU
+        x = x.Add(ComputePrecision.Linear(_mlpOut, hidden.mul(sigmoid(hidden.Multiply(1.702))))); // CLIP's QuickGELU
         var output = Adapter.forward(x);
         _tap?.Record($"block[{_index}].out", output);
         return output.MoveToOuterDisposeScope();

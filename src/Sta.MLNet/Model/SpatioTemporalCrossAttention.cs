@@ -16,12 +16,13 @@ public sealed class SpatioTemporalCrossAttention : nn.Module<Tensor, Tensor, (Te
 #pragma warning restore IDE1006
     private CrossAttentionBatchSemantics _semantics;
 
-    public SpatioTemporalCrossAttention(int width, int heads, CrossAttentionBatchSemantics semantics, AttentionKernel kernel, Device? device = null)
+    public SpatioTemporalCrossAttention(int width, int heads, CrossAttentionBatchSemantics semantics, AttentionKernel kernel, Device? device = null,
+        Generator? generator = null)
         : base(nameof(SpatioTemporalCrossAttention))
     {
         _semantics = semantics;
-        spatial_to_temporal = new PackedMultiheadAttention(width, heads, kernel, device);
-        temporal_to_spatial = new PackedMultiheadAttention(width, heads, kernel, device);
+        spatial_to_temporal = new PackedMultiheadAttention(width, heads, kernel, device, generator);
+        temporal_to_spatial = new PackedMultiheadAttention(width, heads, kernel, device, generator);
         RegisterComponents();
     }
 

@@ -1,3 +1,4 @@
+using Sta.MLNet.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -33,7 +34,7 @@ public sealed class StaAdapter : nn.Module<Tensor, Tensor>
     /// <summary>Set by <see cref="StaDetector.DepthwiseConvolution"/>: also decides the layout the adapter builds its volume in.</summary>
     internal DepthwiseConvolution Convolution { get; set; } = DepthwiseConvolution.Auto;
 
-    public StaAdapter(StaNetworkOptions options, Device? device = null) : base(nameof(StaAdapter))
+    public StaAdapter(StaNetworkOptions options, Device? device = null, Generator? generator = null) : base(nameof(StaAdapter))
     {
         if (options.SpatialKernels.Count != 3 || options.TemporalKernels.Count != 3)
             throw new ArgumentException("The StA adapter has exactly three spatial and three temporal depthwise stacks (s_conv1..3, t_conv1..3).");
@@ -41,18 +42,26 @@ public sealed class StaAdapter : nn.Module<Tensor, Tensor>
         _grid = options.GridSize;
         int e = options.AdapterWidth;
         DepthwiseConv3dStack Stack(long kt, long kh, long kw) =>
-            new(e, (kt, kh, kw), options.BatchNormEpsilon, options.BatchNormMomentum, device);
-        down = nn.Linear(options.Width, e, device: device);
+            new(e, (kt, kh, kw), options.BatchNormEpsilon, options.BatchNormMomentum, device, generator);
+        down = Linear(options.Width, e);
         s_conv1 = Stack(1, options.SpatialKernels[0], options.SpatialKernels[0]);
         s_conv2 = Stack(1, options.SpatialKernels[1], options.SpatialKernels[1]);
         s_conv3 = Stack(1, options.SpatialKernels[2], options.SpatialKernels[2]);
         t_conv1 = Stack(options.TemporalKernels[0], 1, 1);
         t_conv2 = Stack(options.TemporalKernels[1], 1, 1);
         t_conv3 = Stack(options.TemporalKernels[2], 1, 1);
-        up = nn.Linear(e, options.Width, device: device);
-        cross_attention = new SpatioTemporalCrossAttention(e, options.CrossAttentionHeads, options.BatchSemantics, options.CrossAttentionKernel ?? options.AttentionKernel, device);
+        up = Linear(e, options.Width);
+        cross_attention = new SpatioTemporalCrossAttention(e, options.CrossAttentionHeads, options.BatchSemantics,
+            options.CrossAttentionKernel ?? options.AttentionKernel, device, generator);
         RegisterComponents();
         ZeroUpProjection();
+
+        Linear Linear(int inputs, int outputs)
+        {
+            var layer = nn.Linear(inputs, outputs, device: device);
+            if (generator is not null) DefaultInitialization.Linear(layer, generator);
+            return layer;
+        }
     }
 
     /// <summary>Makes the adapter an exact identity (the initialisation the paper's training starts from).</summary>
@@ -98,20 +107,20 @@ public sealed class StaAdapter : nn.Module<Tensor, Tensor>
             Tap.Record($"{TapPrefix}.t_conv2", t2);
             Tap.Record($"{TapPrefix}.t_conv3", t3);
         }
-        var spatial = (s1 + s2 + s3) / 3 + volume;
-        var temporal = (t1 + t2 + t3) / 3 + volume;
+        var spatial = s1.Add(s2).Add(s3).Divide(3).Add(volume);
+        var temporal = t1.Add(t2).Add(t3).Divide(3).Add(volume);
         Tap?.Record($"{TapPrefix}.xattn.in_spatial", spatial);
         Tap?.Record($"{TapPrefix}.xattn.in_temporal", temporal);
 
         var (s2t, t2s) = cross_attention.forward(spatial, temporal);
         Tap?.Record($"{TapPrefix}.xattn.s2t", s2t);
         Tap?.Record($"{TapPrefix}.xattn.t2s", t2s);
-        var fused = nn.functional.gelu((s2t + t2s) / 2);
+        var fused = nn.functional.gelu(s2t.Add(t2s).Divide(2));
 
         // [B, E, T, H, W] -> [B, T, E, H, W] -> [B*T, E, HW] -> [HW, B*T, E]
         var patchTokens = fused.permute(0, 2, 1, 3, 4).reshape(frames, e, patches).permute(2, 0, 1);
         var adapted = cat([cls, patchTokens], 0);
-        var output = nn.functional.gelu(ComputePrecision.Linear(up, adapted)) + input;
+        var output = nn.functional.gelu(ComputePrecision.Linear(up, adapted)).Add(input);
         Tap?.Record($"{TapPrefix}.out", output);
         return output.MoveToOuterDisposeScope();
     }

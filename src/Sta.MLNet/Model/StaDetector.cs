@@ -17,11 +17,17 @@ public sealed class StaDetector : nn.Module<Tensor, StaOutput>
 
     /// <param name="options">Hyper-parameters; see <see cref="StaPresets"/>.</param>
     /// <param name="device">Where parameters are allocated; <c>torch.META</c> builds the structure without memory.</param>
-    public StaDetector(StaNetworkOptions options, Device? device = null) : base(nameof(StaDetector))
+    /// <param name="seed">
+    /// Seeds the initial weights, drawn with PyTorch's default initialisers from a generator of this network's own (the
+    /// weights PyTorch gives after <c>torch.manual_seed(seed)</c>): equal seeds give equal networks on every device,
+    /// whatever other threads draw from libtorch's global generator.
+    /// </param>
+    public StaDetector(StaNetworkOptions options, Device? device = null, long seed = 0) : base(nameof(StaDetector))
     {
         Options = options.Validate();
-        backbone = new ClipVisionBackbone(options, device);
-        head = new I3DHead(options.Width, options.NumClasses, options.HeadDropout, device);
+        using var generator = device?.type == DeviceType.META ? null : new Generator(unchecked((ulong)seed));
+        backbone = new ClipVisionBackbone(options, device, generator);
+        head = new I3DHead(options.Width, options.NumClasses, options.HeadDropout, device, generator);
         RegisterComponents();
     }
 

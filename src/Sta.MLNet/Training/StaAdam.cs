@@ -1,4 +1,5 @@
 using Sta.MLNet.IO;
+using Sta.MLNet.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -89,13 +90,13 @@ public sealed class StaAdam : IDisposable
         var grad = _flatGrad;
         if (_weightDecay != 0)
         {
-            if (_decoupled) _flat.mul_(1 - _learningRate * _weightDecay);
-            else grad = grad.add(_flat, alpha: _weightDecay);
+            if (_decoupled) _flat.MultiplyInPlace(1 - _learningRate * _weightDecay);
+            else grad = grad.Add(_flat, alpha: _weightDecay);
         }
-        _firstMoment.lerp_(grad, 1 - _beta1);
-        _secondMoment.mul_(_beta2).addcmul_(grad, grad, value: 1 - _beta2);
-        var denominator = (_secondMoment.sqrt() / correction2Sqrt).add_(_epsilon);
-        _flat.addcdiv_(_firstMoment, denominator, value: -stepSize);
+        _firstMoment.LerpInPlace(grad, 1 - _beta1);
+        _secondMoment.MultiplyInPlace(_beta2).AddProductInPlace(grad, grad, 1 - _beta2);
+        var denominator = _secondMoment.sqrt().Divide(correction2Sqrt).AddInPlace(_epsilon);
+        _flat.AddQuotientInPlace(_firstMoment, denominator, -stepSize);
     }
 
     /// <summary>

@@ -9,8 +9,7 @@ public class NetworkPropertyTests
     [Fact]
     public void AdaptersAreExactIdentitiesAtInitialisation()
     {
-        torch.manual_seed(3);
-        using var detector = new StaDetector(StaPresets.Tiny);
+        using var detector = new StaDetector(StaPresets.Tiny, seed: 3);
         detector.eval();
         using var tap = new ActivationTap();
         detector.AttachTap(tap);

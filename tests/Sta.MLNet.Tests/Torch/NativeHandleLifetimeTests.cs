@@ -1,0 +1,110 @@
+using Sta.MLNet.Model;
+using Sta.MLNet.Tests.Model;
+using Sta.MLNet.Tests.Training;
+using Sta.MLNet.Training;
+using TorchSharp;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace Sta.MLNet.Tests.Torch;
+
+/// <summary>
+/// The reproducer of the native use-after-free (docs/reliability.md, "Native handles"): training and inference run
+/// while other threads make garbage — including TorchSharp Scalars of other values, whose finalizers free native memory
+/// that libtorch then hands out again — and force full collections with finalizers in a loop. With more runnable threads
+/// than cores the computing thread is preempted inside native calls, the window in which an unowned Scalar is collected.
+/// Before the fix this failed with "Expected false to be true … Scalar.h" / "Unknown scalar type", or gave different
+/// numbers; every result must now be bit-identical to the same work done without pressure.
+/// </summary>
+public sealed class NativeHandleLifetimeTests(ITestOutputHelper output)
+{
+    private const int InferencePasses = 150;
+
+    [Fact]
+    public void TrainingAndInferenceAreExactWhileTheGcFinalizesInALoop()
+    {
+        var examples = InMemoryTrainingData.Flicker(16, 8, 32, seed: 4);
+        var quiet = Work(examples);
+        long collections;
+        Outcome pressured;
+        using (var pressure = new GcPressure(threads: 3))
+        {
+            pressured = Work(examples);
+            collections = pressure.Collections;
+        }
+        output.WriteLine($"{collections} forced collections during the pressured run");
+        Assert.True(collections > 0, "the pressure threads never collected");
+        Assert.Equal(quiet.StepLosses, pressured.StepLosses);
+        Assert.Equal(quiet.Parameters, pressured.Parameters);
+        Assert.Equal(quiet.Probabilities, pressured.Probabilities);
+    }
+
+    private sealed record Outcome(IReadOnlyList<double> StepLosses, float[] Parameters, float[] Probabilities);
+
+    private static Outcome Work(List<TrainingExample> examples)
+    {
+        using var detector = TestNetworks.RandomTiny(seed: 12);
+        var options = new StaTrainingOptions
+        {
+            Network = StaPresets.Tiny, Epochs = 3, BatchSize = 4, LearningRate = 1e-3, Seed = 31,
+            VideoBlending = VideoBlendingMode.None, Augment = false,
+        };
+        var result = new StaTrainingLoop(options, CPU, TrainingLoopTests.RankAuc).Run(detector, new InMemoryTrainingData(examples, 8), null);
+
+        detector.eval();
+        var probabilities = new List<float>();
+        using var clips = TestNetworks.RandomClips(2, StaPresets.Tiny, seed: 19);
+        for (int pass = 0; pass < InferencePasses; pass++)
+        {
+            using var scope = NewDisposeScope();
+            using var guard = no_grad();
+            using var scored = detector.forward(clips);
+            probabilities.AddRange(scored.Probability.data<float>().ToArray());
+        }
+        float[] parameters;
+        using (var scope = NewDisposeScope())
+            parameters = cat(detector.parameters().Select(p => p.detach().reshape(-1)).ToArray()).data<float>().ToArray();
+        return new Outcome(result.StepLosses, parameters, probabilities.ToArray());
+    }
+
+    /// <summary>Threads that allocate, drop native Scalars and tensors, and force full collections until disposed.</summary>
+    private sealed class GcPressure : IDisposable
+    {
+        private readonly Thread[] _threads;
+        private volatile bool _stop;
+        private long _collections;
+
+        public GcPressure(int threads)
+        {
+            _threads = Enumerable.Range(0, threads).Select(i => new Thread(() => Churn(i)) { IsBackground = true, Name = $"gc-pressure-{i}" }).ToArray();
+            foreach (var thread in _threads) thread.Start();
+        }
+
+        public long Collections => Interlocked.Read(ref _collections);
+
+        private void Churn(int index)
+        {
+            var keep = new List<object>();
+            double value = 1e6 + index;
+            while (!_stop)
+            {
+                for (int i = 0; i < 64; i++)
+                {
+                    // Abandoned on purpose: their finalizers free native blocks of the size libtorch's Scalars use.
+                    _ = (value + i).ToScalar();
+                    keep.Add(new byte[256 + 32 * i]);
+                }
+                if (keep.Count > 4096) keep.Clear();
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                Interlocked.Increment(ref _collections);
+            }
+        }
+
+        public void Dispose()
+        {
+            _stop = true;
+            foreach (var thread in _threads) thread.Join();
+        }
+    }
+}

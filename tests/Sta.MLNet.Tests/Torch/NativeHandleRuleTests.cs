@@ -1,0 +1,49 @@
+using Sta.MLNet.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Sta.MLNet.Tests.Torch;
+
+/// <summary>The library hands libtorch no Scalar that nobody keeps alive (docs/reliability.md, "Native handles").</summary>
+public class NativeHandleRuleTests
+{
+    private const string Owner = "Sta.MLNet.Runtime.ScalarArithmetic";
+
+    [Fact]
+    public void TheLibraryCreatesNoUnownedScalars()
+    {
+        var violations = new NativeHandleAudit(Owner).Audit(typeof(StaDetector).Assembly.Location);
+        Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
+    }
+
+    [Fact]
+    public void TheAuditFindsEachKindOfTemporary()
+    {
+        var violations = new NativeHandleAudit(Owner).Audit(typeof(NativeHandleRuleTests).Assembly.Location)
+            .Where(v => v.Contains(nameof(UnsafeSamples), StringComparison.Ordinal)).ToList();
+        string all = string.Join(Environment.NewLine, violations);
+        Assert.Contains(violations, v => v.Contains(".ImplicitScalar ", StringComparison.Ordinal) && v.Contains("creates a Scalar", StringComparison.Ordinal));
+        Assert.Contains(violations, v => v.Contains(".ExplicitTemporary ", StringComparison.Ordinal) && v.Contains("ToScalar", StringComparison.Ordinal));
+        Assert.Contains(violations, v => v.Contains(".TensorPlusTensor ", StringComparison.Ordinal) && v.Contains("op_Addition", StringComparison.Ordinal));
+        Assert.Contains(violations, v => v.Contains(".NumberAsTensor ", StringComparison.Ordinal) && v.Contains("creates a Tensor", StringComparison.Ordinal));
+        Assert.Contains(violations, v => v.Contains(".TorchSharpBatchNorm ", StringComparison.Ordinal) && v.Contains("BatchNorm", StringComparison.Ordinal));
+        Assert.DoesNotContain(violations, v => v.Contains(".HeldScalar ", StringComparison.Ordinal));
+        Assert.True(violations.Count == 5, all);
+    }
+
+    /// <summary>Each method shows one pattern the audit must flag, except <see cref="HeldScalar"/>.</summary>
+    private static class UnsafeSamples
+    {
+        public static Tensor ImplicitScalar(Tensor x) => x.mul(1.702);
+
+        public static Tensor ExplicitTemporary(Tensor x) => x.mul(1.702.ToScalar());
+
+        public static Tensor TensorPlusTensor(Tensor x, Tensor y) => x + y;
+
+        public static Tensor NumberAsTensor(Tensor x) => x.maximum(0.5f);
+
+        public static Tensor TorchSharpBatchNorm(TorchSharp.Modules.BatchNorm3d norm, Tensor x) => norm.forward(x);
+
+        public static Tensor HeldScalar(Tensor x, Scalar held) => x.mul(held);
+    }
+}
