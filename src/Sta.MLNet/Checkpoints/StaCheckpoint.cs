@@ -10,15 +10,10 @@ public static class StaCheckpoint
     /// <exception cref="CheckpointMismatchException">Keys or shapes differ from the network.</exception>
     public static void Load(StaDetector detector, string path)
     {
+        // The scope owns the file's tensors (freed on return) and every wrapper made while binding them.
+        using var scope = NewDisposeScope();
         var stateDict = StateDictFile.Load(path);
-        try
-        {
-            StateDictBinder.Apply(detector, stateDict, path);
-        }
-        finally
-        {
-            foreach (var tensor in stateDict.Values) tensor.Dispose();
-        }
+        StateDictBinder.Apply(detector, stateDict, path);
     }
 
     /// <summary>Builds a detector for <paramref name="options"/> on the CPU and loads <paramref name="path"/> into it.</summary>
@@ -41,6 +36,7 @@ public static class StaCheckpoint
     /// <summary>Writes the detector's state_dict with the official key names (PyTorch zip or safetensors).</summary>
     public static void Save(StaDetector detector, string path, CheckpointFormat format = CheckpointFormat.PyTorch)
     {
+        using var scope = NewDisposeScope();
         var ordered = new OrderedStateDict(PyTorchStateDictOrder.Entries(detector));
         StateDictFile.Save(path, ordered, format);
     }

@@ -44,6 +44,8 @@ public sealed class StaAdam : IDisposable
         _offsets = new long[parameters.Count + 1];
         for (int i = 0; i < parameters.Count; i++) _offsets[i + 1] = _offsets[i] + parameters[i].Parameter.numel();
         long total = _offsets[^1];
+        // Every tensor made here is owned by a scope or a field, so the GC cannot finalize one while libtorch reads it.
+        using var scope = NewDisposeScope();
         _flat = zeros(total, dtype: first.dtype, device: first.device).DetachFromDisposeScope();
         _flatGrad = zeros(total, dtype: first.dtype, device: first.device).DetachFromDisposeScope();
         _firstMoment = zeros(total, dtype: first.dtype, device: first.device).DetachFromDisposeScope();
@@ -70,6 +72,7 @@ public sealed class StaAdam : IDisposable
     public void ZeroGrad()
     {
         using var guard = no_grad();
+        using var scope = NewDisposeScope();
         if (_gradientsGathered)
         {
             foreach (var (_, parameter) in _parameters) parameter.grad?.zero_();

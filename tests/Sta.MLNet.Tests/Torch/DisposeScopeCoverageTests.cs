@@ -1,0 +1,70 @@
+using Sta.MLNet.Checkpoints;
+using Sta.MLNet.Model;
+using Sta.MLNet.Tests.Model;
+using Sta.MLNet.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Sta.MLNet.Tests.Torch;
+
+/// <summary>
+/// Every tensor the library makes on a caller's thread is made inside a dispose scope, so no temporary can be finalized
+/// by the GC while libtorch still reads it (docs/reliability.md, "Native handles"). TorchSharp counts, per thread, the
+/// tensors created with no scope open; the library's entry points are called here with no scope open and must add none.
+/// </summary>
+public sealed class DisposeScopeCoverageTests : IDisposable
+{
+    private readonly string _temp = Directory.CreateTempSubdirectory("sta-scope-").FullName;
+
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
+
+    private static long CreatedOutsideScopes => DisposeScopeManager.Statistics.TensorStatistics.CreatedOutsideScopeCount;
+
+    private static void AssertNoUnscopedTensors(string what, Action action)
+    {
+        long before = CreatedOutsideScopes;
+        action();
+        Assert.True(CreatedOutsideScopes == before, $"{what} created {CreatedOutsideScopes - before} tensor(s) outside any dispose scope");
+    }
+
+    [Fact]
+    public void TheNetworkTheOptimizerAndCheckpointsMakeNoTensorOutsideAScope()
+    {
+        var detector = TestNetworks.RandomTiny(seed: 2);
+        var clips = TestNetworks.RandomClips(2, StaPresets.Tiny, seed: 3);
+        AssertNoUnscopedTensors("inference", () =>
+        {
+            using var guard = no_grad();
+            using var output = detector.forward(clips);
+        });
+        detector.train();
+        AssertNoUnscopedTensors("a training forward", () =>
+        {
+            using var output = detector.forward(clips);
+        });
+        StaAdam? optimizer = null;
+        var parameters = detector.named_parameters().Select(p => (p.name, p.parameter)).ToList();
+        AssertNoUnscopedTensors("creating the optimizer", () => optimizer = new StaAdam(parameters, 1e-3, 0.9, 0.999, 1e-8, 0.01, decoupledWeightDecay: false));
+        AssertNoUnscopedTensors("an optimizer step", () =>
+        {
+            optimizer!.ZeroGrad();
+            optimizer.StepOnce();
+        });
+        var state = Path.Combine(_temp, "adam.safetensors");
+        AssertNoUnscopedTensors("saving and loading the optimizer", () =>
+        {
+            optimizer!.Save(state);
+            optimizer.Load(state);
+        });
+        optimizer!.Dispose();
+        var checkpoint = Path.Combine(_temp, "model.safetensors");
+        AssertNoUnscopedTensors("saving and loading a checkpoint", () =>
+        {
+            StaCheckpoint.Save(detector, checkpoint, CheckpointFormat.SafeTensors);
+            StaCheckpoint.Load(detector, checkpoint);
+        });
+
+        detector.Dispose();
+        clips.Dispose();
+    }
+}
