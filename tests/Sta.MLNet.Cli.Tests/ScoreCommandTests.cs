@@ -236,7 +236,9 @@ public sealed class ScoreCommandTests
     {
         var folder = TestAssets.NewFolder("cancel-workers");
         var json = Path.Combine(folder, "scores.json");
-        var inputs = Enumerable.Repeat(TestAssets.FaceVideo, 8).ToArray();
+        // Eight names for the same video, so that the kept results can be checked to be a prefix of the input.
+        var inputs = Enumerable.Range(0, 8).Select(i => Path.Combine(folder, $"video{i}.mp4")).ToArray();
+        foreach (var input in inputs) File.Copy(TestAssets.FaceVideo, input);
         using var cancellation = new CancellationTokenSource();
         using var output = new StringWriter();
         using var error = new StringWriter();
@@ -247,13 +249,24 @@ public sealed class ScoreCommandTests
         using var scorer = new CancelAfterFirst(library, cancellation);
         var code = ScoreCommand.Run(context, scorer, inputs, json, null, 0.5);
 
-        Assert.Equal(ExitCodes.Cancelled, code);
+        // How many videos are finished when Ctrl+C lands depends on scheduling: the workers may even have finished all of
+        // them before the first one is delivered. What holds for every interleaving: the kept results are the finished
+        // prefix of the input, all scored, and a run that lost videos says so and exits with the cancelled code.
         using var document = JsonDocument.Parse(File.ReadAllBytes(json));
-        Assert.True(document.RootElement.GetProperty("cancelled").GetBoolean());
         var kept = document.RootElement.GetProperty("videos").EnumerateArray().ToList();
-        Assert.InRange(kept.Count, 1, inputs.Length - 1);
+        Assert.InRange(kept.Count, 1, inputs.Length);
+        Assert.Equal(inputs.Take(kept.Count), kept.Select(v => v.GetProperty("path").GetString()));
         Assert.All(kept, v => Assert.Equal("ok", v.GetProperty("status").GetString()));
-        Assert.Contains($"cancelled after {kept.Count} of {inputs.Length}", error.ToString());
+        if (kept.Count < inputs.Length)
+        {
+            Assert.Equal(ExitCodes.Cancelled, code);
+            Assert.True(document.RootElement.GetProperty("cancelled").GetBoolean());
+            Assert.Contains($"cancelled after {kept.Count} of {inputs.Length}", error.ToString());
+        }
+        else
+        {
+            Assert.True(code is ExitCodes.Cancelled or ExitCodes.Success, $"exit code {code}");
+        }
     }
 
     private sealed class CancelAfterFirst(IVideoScorer inner, CancellationTokenSource cancellation) : IVideoScorer

@@ -113,7 +113,8 @@ public class AppendColumnsTransformerTests
         {
             if (!first) return;
             first = false;
-            Assert.True(secondBatchRead.Wait(TimeSpan.FromSeconds(20)), "The next batch was not read while the current one was computed.");
+            // Without reading ahead this wait could never end: the timeout only turns that deadlock into a failure.
+            Assert.True(secondBatchRead.Wait(TimeSpan.FromMinutes(5)), "The next batch was not read while the current one was computed.");
         };
         var output = ml.Data.CreateEnumerable<CombinedRow>(transformer.Transform(data), reuseRowObject: false).ToList();
         Assert.Equal(rows.Select(r => r.Id), output.Select(o => o.Id));
