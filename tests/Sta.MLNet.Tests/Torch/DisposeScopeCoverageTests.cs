@@ -1,4 +1,5 @@
 using Sta.MLNet.Checkpoints;
+using Sta.MLNet.MLNet;
 using Sta.MLNet.Model;
 using Sta.MLNet.Tests.Model;
 using Sta.MLNet.Training;
@@ -28,7 +29,7 @@ public sealed class DisposeScopeCoverageTests : IDisposable
     }
 
     [Fact]
-    public void TheNetworkTheOptimizerAndCheckpointsMakeNoTensorOutsideAScope()
+    public void TheNetworkTheOptimizerCheckpointsAndScoringMakeNoTensorOutsideAScope()
     {
         var detector = TestNetworks.RandomTiny(seed: 2);
         var clips = TestNetworks.RandomClips(2, StaPresets.Tiny, seed: 3);
@@ -64,6 +65,11 @@ public sealed class DisposeScopeCoverageTests : IDisposable
             StaCheckpoint.Load(detector, checkpoint);
         });
 
+        detector.eval();
+        var stage = new StaDetectionTransformer(new Microsoft.ML.MLContext(seed: 1), detector, new StaDetectionOptions { FeaturesColumnName = "Features" }, CPU);
+        var batch = new[] { new float[clips[0].numel()], new float[clips[0].numel()] };
+        var results = new (float, float)[2];
+        AssertNoUnscopedTensors("scoring a batch through the ML.NET stage", () => stage.ScoreBatch(batch, 2, results, new float[2][]));
         detector.Dispose();
         clips.Dispose();
     }
