@@ -7,6 +7,22 @@ namespace Sta.MLNet.Tests.Model;
 public class NetworkPropertyTests
 {
     [Fact]
+    public void TheSeedAloneDecidesTheInitialWeights()
+    {
+        static float[] Weights(long seed)
+        {
+            using var detector = new StaDetector(StaPresets.Tiny, seed: seed);
+            using var scope = NewDisposeScope();
+            return cat(detector.parameters().Select(p => p.detach().reshape(-1)).ToArray()).data<float>().ToArray();
+        }
+        var first = Weights(9);
+        Assert.Equal(first, Weights(9));
+        Assert.NotEqual(first, Weights(10));
+        // Not a degenerate draw: the class embedding (first parameter) is scaled normal noise, not zeros.
+        Assert.Contains(first.Take(StaPresets.Tiny.Width), v => v != 0);
+    }
+
+    [Fact]
     public void AdaptersAreExactIdentitiesAtInitialisation()
     {
         using var detector = new StaDetector(StaPresets.Tiny, seed: 3);
