@@ -10,9 +10,10 @@ namespace Sta.MLNet.Scoring;
 /// <summary>
 /// Scores video files with a StA detector: every clip of each video (<see cref="FaceClipOptions.Sampling"/>) goes through
 /// the face front end and the network; the video score is the mean clip probability. The front end (decode, faces) runs
-/// on <see cref="VideoScoringOptions.FrontEndWorkers"/> threads and hands clips to the network through a bounded queue,
-/// so CPU work overlaps with the network and memory stays bounded. A bad file never throws: its
-/// <see cref="VideoScore.Error"/> or <see cref="VideoScore.Issues"/> say what went wrong and the run goes on.
+/// on <see cref="VideoScoringOptions.FrontEndWorkers"/> dedicated threads and hands clips to the network, on one more
+/// thread, through a bounded queue, so CPU work overlaps with the network and memory stays bounded. A bad file never
+/// throws, whatever fails on it: its <see cref="VideoScore.Error"/> or <see cref="VideoScore.Issues"/> say what went
+/// wrong and the run goes on (see <see cref="ScoreFilesAsync"/> for what does end a run).
 /// </summary>
 public sealed class StaVideoScorer
 {
