@@ -94,11 +94,11 @@ public sealed class StaVideoScorer
     /// <summary>
     /// Scores the given video files; results are in input order, one per file. Whatever one file throws (OpenCV, FFmpeg,
     /// file system, face models, the network on its clips) becomes that file's <see cref="VideoScore.Error"/> and the run
-    /// goes on. Only three things end the run: cancellation through <paramref name="cancellationToken"/>
-    /// (OperationCanceledException), an <see cref="OutOfMemoryException"/> (the process, not a file, is then in trouble),
-    /// and a front end that cannot be set up at all (e.g. a missing face model file), which no file could get past.
-    /// An exception thrown by <see cref="VideoScoringOptions.Progress"/> also ends the run and is rethrown here. Videos
-    /// already reported through Progress keep their results; the returned list is lost with the run.
+    /// goes on. Only these end the run, and are thrown here once every thread has ended and every file is closed:
+    /// cancellation through <paramref name="cancellationToken"/> (OperationCanceledException); an
+    /// <see cref="OutOfMemoryException"/> (the process, not a file, is then in trouble); a front end that cannot be set
+    /// up at all (e.g. a missing face model file), which no file could get past; an exception thrown by the caller's
+    /// <see cref="VideoScoringOptions.Progress"/>. Videos already reported through Progress keep their results.
     /// </summary>
     public async Task<IReadOnlyList<VideoScore>> ScoreFilesAsync(IEnumerable<string> paths, CancellationToken cancellationToken = default)
     {
@@ -123,9 +123,9 @@ public sealed class StaVideoScorer
     /// <summary>
     /// One scoring run: <see cref="VideoScoringOptions.FrontEndWorkers"/> threads of its own turn videos into clips and
     /// block on a bounded queue; one more thread batches the queue through the network. Every thread blocks instead of
-    /// awaiting, so no front-end or network work ever runs on the thread pool (a slow decode cannot starve it, and
-    /// OpenCV's and libtorch's thread-local state stays on the thread that made it). The last thread to finish
-    /// completes the task the caller awaits; the caller's continuation runs asynchronously, never on these threads.
+    /// awaiting, so no front-end or network work ever runs on the thread pool (a slow decode cannot starve it, and each
+    /// worker's OpenCV and libtorch calls stay on one thread). The network thread, last to finish, completes the task
+    /// the caller awaits; the caller's continuation runs asynchronously, never on these threads.
     /// </summary>
     private sealed class ScoringRun
     {
