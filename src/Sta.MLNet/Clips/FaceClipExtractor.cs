@@ -104,8 +104,7 @@ public sealed class FaceClipExtractor : IDisposable
         Span<float> landmarks, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(frameIndices);
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        var frames = ReaderFor(path).ReadClip(frameIndices);
+        var frames = DecodeClip(path, frameIndices);
         try
         {
             return ProcessFrames(frames, path, clipIndex, clipCount, frameIndices[0], clip, landmarks, cancellationToken);
@@ -115,6 +114,18 @@ public sealed class FaceClipExtractor : IDisposable
             foreach (var frame in frames)
                 frame.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Decodes frames <paramref name="frameIndices"/> of <paramref name="path"/> (re-using the open video) as RGB Mats,
+    /// all or none; the caller disposes them. Lets a caller tell decoding failures from face-pipeline failures.
+    /// </summary>
+    /// <exception cref="VideoDecodeException">The video cannot be opened, or frames of the clip do not decode.</exception>
+    internal Mat[] DecodeClip(string path, IReadOnlyList<int> frameIndices)
+    {
+        ArgumentNullException.ThrowIfNull(frameIndices);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return ReaderFor(path).ReadClip(frameIndices);
     }
 
     /// <summary>

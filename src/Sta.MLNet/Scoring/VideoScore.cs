@@ -8,10 +8,14 @@ namespace Sta.MLNet.Scoring;
 /// DeepfakeBench's video-level metrics compute it), or why it could not be scored.
 /// </summary>
 /// <param name="Path">The video file.</param>
-/// <param name="Clips">Scored clips, in clip order.</param>
-/// <param name="ClipCount">Clips the sampling protocol planned (scored + skipped); 0 when the video failed before planning.</param>
+/// <param name="Clips">Scored clips, in clip order; empty when the video failed (<paramref name="Error"/>), even if some clips were scored before the failure.</param>
+/// <param name="ClipCount">Clips the sampling protocol planned; 0 when the video failed before planning.</param>
 /// <param name="Issues">Clips that were skipped (decode failure, no face), with their typed errors.</param>
-/// <param name="Error">Why the whole video failed (cannot be opened, too short), or null.</param>
+/// <param name="Error">
+/// Why the whole video failed, or null: a typed library error (<see cref="VideoDecodeException"/> when it cannot be
+/// opened, <see cref="VideoTooShortException"/>), or a <see cref="VideoScoringException"/> naming the step, the clip and
+/// the exception of any other failure (OpenCV, I/O, face models, a network error or non-finite output on its clips).
+/// </param>
 /// <param name="FrontEndTime">Decode + face detection + landmarks + alignment time of this video's clips.</param>
 /// <param name="NetworkTime">This video's share of the network time (each batch split evenly among its clips).</param>
 public sealed record VideoScore(

@@ -43,22 +43,24 @@ public sealed class VideoReader : IDisposable
     {
         _path = path;
         _options = options;
-        if (options.MaxForwardDecodeGap < 0)
-            throw new ArgumentOutOfRangeException(nameof(options), options.MaxForwardDecodeGap, "MaxForwardDecodeGap must be >= 0.");
-        if (!File.Exists(path))
-            throw new VideoDecodeException(path, VideoDecodeFailure.FileNotFound, "The video file does not exist");
-        if (new FileInfo(path).Length == 0)
-            throw new VideoDecodeException(path, VideoDecodeFailure.EmptyFile, "The video file is empty (0 bytes)");
-
-        _timeline = PacketTimeline.Scan(path);
-        _capture = OpenCapture(path);
+        // A file that fails anywhere here (missing, unreadable, an OpenCV error while demuxing or probing) must not
+        // keep its capture or frame buffer until a finalizer runs: a batch of bad files would pile them up.
         try
         {
+            if (options.MaxForwardDecodeGap < 0)
+                throw new ArgumentOutOfRangeException(nameof(options), options.MaxForwardDecodeGap, "MaxForwardDecodeGap must be >= 0.");
+            if (!File.Exists(path))
+                throw new VideoDecodeException(path, VideoDecodeFailure.FileNotFound, "The video file does not exist");
+            if (new FileInfo(path).Length == 0)
+                throw new VideoDecodeException(path, VideoDecodeFailure.EmptyFile, "The video file is empty (0 bytes)");
+
+            _timeline = PacketTimeline.Scan(path);
+            _capture = OpenCapture(path);
             Info = Probe(path);
         }
         catch
         {
-            _capture.Dispose();
+            _capture?.Dispose();
             _bgr.Dispose();
             throw;
         }
@@ -176,7 +178,15 @@ public sealed class VideoReader : IDisposable
                 throw new VideoFramesUnavailableException(
                     Info.Path, index, Info.FrameCount, requested[..position], requested[position..]);
             var rgb = new Mat();
-            Cv2.CvtColor(_bgr, rgb, ColorConversionCodes.BGR2RGB);
+            try
+            {
+                Cv2.CvtColor(_bgr, rgb, ColorConversionCodes.BGR2RGB);
+            }
+            catch
+            {
+                rgb.Dispose();
+                throw;
+            }
             yield return new VideoFrame(index, TimestampOf(index), rgb);
         }
     }
