@@ -93,6 +93,12 @@ public class StaTrainingOptions
     /// <summary>Stops training at the next step boundary; a checkpoint is written first when a directory is set.</summary>
     public CancellationToken CancellationToken { get; set; }
 
+    /// <summary>
+    /// Called on the training thread with the name of each <see cref="TrainingFaultPoints"/> moment the run reaches; a
+    /// crash test kills the process there. Null outside such tests.
+    /// </summary>
+    internal Action<string>? FaultProbe { get; set; }
+
     /// <summary>Checks the options and throws <see cref="ArgumentException"/> naming the first problem.</summary>
     public virtual void Validate()
     {
