@@ -90,7 +90,11 @@ public class StaTrainingOptions
     /// <summary>Receives a report every <see cref="ReportEverySteps"/> steps and at validations and checkpoints.</summary>
     public IProgress<StaTrainingProgress>? Progress { get; set; }
 
-    /// <summary>Stops training at the next step boundary; a checkpoint is written first when a directory is set.</summary>
+    /// <summary>
+    /// Stops training at the next step boundary; a checkpoint is written first when a directory is set. Inside an ML.NET
+    /// pipeline, <c>MLContext.CancelExecution()</c> does the same (<see cref="MLNet.StaTrainer"/> then throws
+    /// <see cref="OperationCanceledException"/> either way).
+    /// </summary>
     public CancellationToken CancellationToken { get; set; }
 
     /// <summary>
