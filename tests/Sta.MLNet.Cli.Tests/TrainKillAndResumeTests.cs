@@ -92,6 +92,8 @@ public sealed class TrainKillAndResumeTests(ITestOutputHelper output)
             Assert.Equal(expected, Artefacts(folder));
         }
         output.WriteLine($"20 kills and reruns in {clock.Elapsed.TotalSeconds:F0} s");
+        // 21 checkpoint folders and models; a failing run leaves them for inspection.
+        Directory.Delete(root, recursive: true);
     }
 
     /// <summary>Exit code of a child process ended by SIGKILL, as .NET reports it on Unix (128 + 9).</summary>
