@@ -4,6 +4,7 @@ using Sta.MLNet.Cli.Faces;
 using Sta.MLNet.Cli.Infrastructure;
 using Sta.MLNet.Cli.Scoring;
 using Sta.MLNet.Cli.Training;
+using Sta.MLNet.IO;
 using Sta.MLNet.Video;
 using Sta.MLNet.MLNet;
 using Sta.MLNet.Model;
@@ -118,6 +119,7 @@ internal static class TrainCommand
                 ValidationData = validationData,
                 Progress = new SynchronousProgress<StaTrainingProgress>(p => progress.Report((int)p.GlobalStep, p.ToString())),
                 CancellationToken = context.CancellationToken,
+                FaultProbe = FaultInjection.FromEnvironment(),
             };
             StaTrainer trainer;
             try
@@ -134,7 +136,12 @@ internal static class TrainCommand
             {
                 var directory = Path.GetDirectoryName(Path.GetFullPath(outputPath));
                 if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
-                mlContext.Model.Save(model, data.Schema, outputPath);
+                // Saved beside the target and renamed over it: a process killed while saving leaves the previous file
+                // (or none), never half a model.
+                var staging = outputPath + ".tmp";
+                mlContext.Model.Save(model, data.Schema, staging);
+                DurableFiles.Flush(staging);
+                File.Move(staging, outputPath, overwrite: true);
             }
             finally
             {

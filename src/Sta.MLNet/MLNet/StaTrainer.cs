@@ -4,6 +4,7 @@ using Microsoft.ML.Runtime;
 using Sta.MLNet.Checkpoints;
 using Sta.MLNet.Evaluation;
 using Sta.MLNet.Model;
+using Sta.MLNet.Persistence;
 using Sta.MLNet.Runtime;
 using Sta.MLNet.Training;
 
@@ -95,6 +96,11 @@ public sealed class StaTrainer : AppendColumnsEstimator<StaDetectionTransformer>
     }
 
     /// <summary>Trains on <paramref name="input"/> (validating on <see cref="Options.ValidationData"/> if set).</summary>
+    /// <exception cref="OperationCanceledException">
+    /// <see cref="StaTrainingOptions.CancellationToken"/> was cancelled or <c>MLContext.CancelExecution()</c> was called:
+    /// training stopped at the next step (or validation batch) and, with a <see cref="StaTrainingOptions.CheckpointDirectory"/>,
+    /// wrote a checkpoint that the same settings resume; <see cref="LastResult"/> says how far it got.
+    /// </exception>
     public override StaDetectionTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -133,13 +139,21 @@ public sealed class StaTrainer : AppendColumnsEstimator<StaDetectionTransformer>
             using var synthesizer = blending ? new VideoBlendingSynthesizer(network, _options.BlendOptions) : null;
             using var augmenter = _options.Augment ? new NormalizedClipAugmenter(network) : null;
             var loop = new StaTrainingLoop(_options, device, (scores, labels) => DetectionMetrics.Compute(scores.Select(s => (double)s).ToList(), labels).Auc,
-                synthesizer, augmenter, line => channel.Info(MessageSensitivity.None, line));
+                synthesizer, augmenter, line => channel.Info(MessageSensitivity.None, line))
+            {
+                // MLContext.CancelExecution() stops training at the next step, as the cancellation token does.
+                CheckAlive = () =>
+                {
+                    if (MLNetInternals.IsCancelled(Host)) throw new OperationCanceledException("MLContext.CancelExecution() was called.");
+                },
+            };
             var result = loop.Run(detector, training, validation);
             LastResult = result;
             if (result.Cancelled)
                 throw new OperationCanceledException(
                     $"StA training was cancelled after {result.StepLosses.Count} step(s)" +
-                    (_options.CheckpointDirectory is { } dir ? $"; the checkpoint in {dir} resumes it." : "."), _options.CancellationToken);
+                    (_options.CheckpointDirectory is { } dir ? $"; the checkpoint in {dir} resumes it." : "."),
+                    _options.CancellationToken.IsCancellationRequested ? _options.CancellationToken : CancellationToken.None);
             return new StaDetectionTransformer(_mlContext, detector, _options.Detection, device);
         }
         catch

@@ -10,6 +10,7 @@ namespace Sta.MLNet.Persistence;
 /// (<c>ModelSaveContext</c>'s members, <c>ModelLoadContext</c>, <c>LoadableClassAttribute</c> and the catalog's
 /// <c>AddClass</c> are internal). The members below are resolved once, by name and exact signature; if any is missing
 /// the first use throws <see cref="NotSupportedException"/> naming it, instead of failing somewhere inside a save or load.
+/// Training reads one more internal member here: the cancellation flag behind <c>MLContext.CancelExecution()</c>.
 /// Their signatures are unchanged from ML.NET 1.5 to 5.0; Directory.Packages.props pins Microsoft.ML to exactly 5.0.1
 /// so that an upgrade is a deliberate act that re-runs the persistence tests.
 /// </summary>
@@ -96,6 +97,30 @@ internal static class MLNetInternals
             members.CatalogAddClass.Invoke(catalog, [info, new[] { loaderSignature }, true]);
             return null;
         });
+    }
+
+    private static readonly Lazy<PropertyInfo> CancelledFlag = new(() => ResolveCancelledFlag(typeof(ModelSaveContext).Assembly),
+        LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>
+    /// True once <c>MLContext.CancelExecution()</c> has reached <paramref name="host"/>: ML.NET's internal
+    /// <c>ICancelable.IsCanceled</c>, the flag its own trainers test with <c>CheckAlive</c> (also internal) at every step.
+    /// A host that is not cancelable never is.
+    /// </summary>
+    public static bool IsCancelled(IHostEnvironment host)
+    {
+        var flag = CancelledFlag.Value;
+        return flag.DeclaringType!.IsInstanceOfType(host) && (bool)flag.GetValue(host)!;
+    }
+
+    /// <summary>Finds <c>ICancelable.IsCanceled</c> in <paramref name="core"/> (a parameter for the self-check test).</summary>
+    internal static PropertyInfo ResolveCancelledFlag(Assembly core)
+    {
+        var cancelable = RequireType(core, "Microsoft.ML.Runtime.ICancelable");
+        var property = cancelable.GetProperty("IsCanceled", InstanceMembers);
+        return property is not null && property.PropertyType == typeof(bool)
+            ? property
+            : throw Missing($"property {cancelable.FullName}.IsCanceled");
     }
 
     /// <summary>Unwraps <see cref="TargetInvocationException"/> so callers see ML.NET's own exception.</summary>

@@ -14,11 +14,14 @@ internal sealed class Prefetcher<T> : IDisposable
     private readonly BlockingCollection<T> _queue;
     private readonly CancellationTokenSource _stop;
     private readonly Task _producer;
+    private readonly TimeProvider _clock;
     private Exception? _failure;
     private long _waitTicks;
 
-    public Prefetcher(Func<CancellationToken, IEnumerable<T>> source, int capacity, CancellationToken cancellationToken)
+    /// <param name="clock">Measures <see cref="WaitTime"/> (default: the system clock).</param>
+    public Prefetcher(Func<CancellationToken, IEnumerable<T>> source, int capacity, CancellationToken cancellationToken, TimeProvider? clock = null)
     {
+        _clock = clock ?? TimeProvider.System;
         _queue = new BlockingCollection<T>(capacity);
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var token = _stop.Token;
@@ -63,7 +66,8 @@ internal sealed class Prefetcher<T> : IDisposable
 
     /// <summary>
     /// How long the consumer has waited for items so far: time spent in <see cref="Items"/> with nothing ready (the
-    /// producer is the bottleneck while this grows as fast as the clock).
+    /// producer is the bottleneck while this grows as fast as the clock). The clock is read only when the consumer has
+    /// to wait: once as it starts waiting and once when an item (or the end) arrives.
     /// </summary>
     public TimeSpan WaitTime => TimeSpan.FromTicks(Interlocked.Read(ref _waitTicks));
 
@@ -71,10 +75,13 @@ internal sealed class Prefetcher<T> : IDisposable
     {
         while (true)
         {
-            long started = System.Diagnostics.Stopwatch.GetTimestamp();
-            bool taken = _queue.TryTake(out var item, Timeout.Infinite);
-            Interlocked.Add(ref _waitTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
-            if (!taken) break;
+            if (!_queue.TryTake(out var item))
+            {
+                long started = _clock.GetTimestamp();
+                bool taken = _queue.TryTake(out item, Timeout.Infinite);
+                Interlocked.Add(ref _waitTicks, _clock.GetElapsedTime(started).Ticks);
+                if (!taken) break;
+            }
             yield return item!;
         }
         if (_failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(_failure).Throw();

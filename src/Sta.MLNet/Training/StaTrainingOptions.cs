@@ -90,8 +90,18 @@ public class StaTrainingOptions
     /// <summary>Receives a report every <see cref="ReportEverySteps"/> steps and at validations and checkpoints.</summary>
     public IProgress<StaTrainingProgress>? Progress { get; set; }
 
-    /// <summary>Stops training at the next step boundary; a checkpoint is written first when a directory is set.</summary>
+    /// <summary>
+    /// Stops training at the next step boundary; a checkpoint is written first when a directory is set. Inside an ML.NET
+    /// pipeline, <c>MLContext.CancelExecution()</c> does the same (<see cref="MLNet.StaTrainer"/> then throws
+    /// <see cref="OperationCanceledException"/> either way).
+    /// </summary>
     public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>
+    /// Called on the training thread with the name of each <see cref="TrainingFaultPoints"/> moment the run reaches; a
+    /// crash test kills the process there. Null outside such tests.
+    /// </summary>
+    internal Action<string>? FaultProbe { get; set; }
 
     /// <summary>Checks the options and throws <see cref="ArgumentException"/> naming the first problem.</summary>
     public virtual void Validate()

@@ -139,6 +139,37 @@ public sealed class StaTrainerTests : IDisposable
         Assert.Equal(2L, trainer.LastResult!.ResumedFromStep);
         Assert.Equal(6, trainer.LastResult.StepLosses.Count);
     }
+
+    /// <summary>
+    /// <c>MLContext.CancelExecution()</c>: internal in ML.NET 5.0.1, called by its friend assemblies (AutoML stops a trial
+    /// with it) and through reflection.
+    /// </summary>
+    internal static void CancelExecution(MLContext ml) =>
+        typeof(MLContext).GetMethod("CancelExecution", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!
+            .Invoke(ml, null);
+
+    [Fact]
+    public void MLContextCancelExecutionStopsTrainingLikeTheTokenAndKeepsAResumableCheckpoint()
+    {
+        var ml = new MLContext(seed: 1);
+        var options = TinyOptions(epochs: 3);
+        options.CheckpointDirectory = Path.Combine(_temp, "ckpt");
+        options.Progress = new SynchronousProgress<StaTrainingProgress>(p => { if (p.GlobalStep == 2) CancelExecution(ml); });
+        var trainer = ml.StaTrainer(options);
+        var error = Assert.Throws<OperationCanceledException>(() => trainer.Fit(TinyData(ml, 8, 2)));
+        Assert.Contains("the checkpoint in", error.Message);
+        Assert.True(trainer.LastResult!.Cancelled);
+        Assert.Equal(2, trainer.LastResult.StepLosses.Count);
+
+        // A new context (a cancelled one stays cancelled) resumes where the cancelled run stopped.
+        var fresh = new MLContext(seed: 1);
+        var resumed = TinyOptions(epochs: 3);
+        resumed.CheckpointDirectory = options.CheckpointDirectory;
+        var again = fresh.StaTrainer(resumed);
+        again.Fit(TinyData(fresh, 8, 2));
+        Assert.Equal(2L, again.LastResult!.ResumedFromStep);
+        Assert.Equal(6, again.LastResult.StepLosses.Count);
+    }
 }
 
 public sealed class StaDetectionTransformerTests : IDisposable

@@ -46,6 +46,18 @@ public class PersistenceTests
     }
 
     [Fact]
+    public void BridgeFindsTheCancellationFlagThatMLContextCancelExecutionSets()
+    {
+        Assert.Equal(typeof(bool), MLNetInternals.ResolveCancelledFlag(typeof(Microsoft.ML.ModelSaveContext).Assembly).PropertyType);
+        var ml = new MLContext(seed: 1);
+        var host = ((Microsoft.ML.Runtime.IHostEnvironment)ml).Register("cancellation-check");
+        Assert.False(MLNetInternals.IsCancelled(host));
+        StaTrainerTests.CancelExecution(ml);
+        Assert.True(MLNetInternals.IsCancelled(host));
+        Assert.Throws<NotSupportedException>(() => MLNetInternals.ResolveCancelledFlag(typeof(string).Assembly));
+    }
+
+    [Fact]
     public void BridgeNamesTheMissingMemberAndTheNeededVersion()
     {
         var error = Assert.Throws<NotSupportedException>(() => MLNetInternals.Resolve(typeof(string).Assembly));

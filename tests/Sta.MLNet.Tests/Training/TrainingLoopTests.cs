@@ -34,10 +34,10 @@ public sealed class TrainingLoopTests : IDisposable
         return wins / (pos * (double)neg);
     }
 
-    private static StaTrainingResult Train(StaTrainingOptions options, ITrainingData data, ITrainingData? validation = null)
+    private static StaTrainingResult Train(StaTrainingOptions options, ITrainingData data, ITrainingData? validation = null, TimeProvider? clock = null)
     {
         using var detector = TestNetworks.RandomTiny(seed: 3);
-        var loop = new StaTrainingLoop(options, CPU, RankAuc);
+        var loop = new StaTrainingLoop(options, CPU, RankAuc) { Clock = clock ?? TimeProvider.System };
         return loop.Run(detector, data, validation);
     }
 
@@ -133,24 +133,117 @@ public sealed class TrainingLoopTests : IDisposable
         var examples = InMemoryTrainingData.Flicker(8, 8, 32, seed: 5);
         var options = Options();
         options.Epochs = 1;
+        var clock = new ManualClock();
+        int trainingThread = Environment.CurrentManagedThreadId;
+        int readsWhenStep1WasReported = -1;
         var reports = new List<StaTrainingProgress>();
-        options.Progress = new SynchronousProgress<StaTrainingProgress>(reports.Add);
-        // Reading each clip takes 60 ms, far longer than a step of the tiny network on 4 clips of 32 px.
-        Train(options, new SlowTrainingData(new InMemoryTrainingData(examples, 1), TimeSpan.FromMilliseconds(60)));
+        options.Progress = new SynchronousProgress<StaTrainingProgress>(p =>
+        {
+            reports.Add(p);
+            if (p is { Phase: StaTrainingPhase.Training, GlobalStep: 1 }) Volatile.Write(ref readsWhenStep1WasReported, clock.ReadsBy(trainingThread));
+        });
+        // The first batch is ready at once; each example of the second costs 60 ms, spent while the network waits for it:
+        // the input side starts on it only after step 1 was reported and the loop read the clock again, which it next
+        // does when it starts waiting for that batch.
+        var data = new PacedTrainingData(new InMemoryTrainingData(examples, 1), clock, TimeSpan.FromMilliseconds(60), firstPacedRow: 4,
+            waitBeforePacing: () => clock.WaitForRead(
+                c => Volatile.Read(ref readsWhenStep1WasReported) >= 0 && c.ReadsBy(trainingThread) > Volatile.Read(ref readsWhenStep1WasReported),
+                "the training loop waiting for its second batch"));
+        Train(options, data, clock: clock);
+
         var training = reports.Where(r => r.Phase == StaTrainingPhase.Training).ToList();
-        Assert.NotEmpty(training);
-        Assert.True(training[^1].InputWaitShare > 0.5, $"input wait share {training[^1].InputWaitShare:P0}");
-        Assert.Contains("input wait", training[^1].ToString());
-        Assert.All(reports, r => Assert.InRange(r.InputWaitShare, 0, 1));
+        Assert.Equal([1L, 2L], training.Select(r => r.GlobalStep));
+        // All 240 ms of the epoch so far were spent waiting for input.
+        Assert.Equal(1.0, training[^1].InputWaitShare);
+        Assert.Contains("input wait 100 %", training[^1].ToString());
     }
 
-    private sealed class SlowTrainingData(ITrainingData inner, TimeSpan perExample) : ITrainingData
+    [Fact]
+    public void ProgressSaysWhenTheNetworkLimitsTraining()
+    {
+        var examples = InMemoryTrainingData.Flicker(8, 8, 32, seed: 5);
+        var options = Options();
+        options.Epochs = 1;
+        var clock = new ManualClock();
+        var reports = new List<StaTrainingProgress>();
+        options.Progress = new SynchronousProgress<StaTrainingProgress>(p =>
+        {
+            reports.Add(p);
+            // Each step costs the network 100 ms; batches cost nothing, so they are never what the loop waits for.
+            if (p.Phase == StaTrainingPhase.Training) clock.Advance(TimeSpan.FromMilliseconds(100));
+        });
+        Train(options, new InMemoryTrainingData(examples, 1), clock: clock);
+
+        var training = reports.Where(r => r.Phase == StaTrainingPhase.Training).ToList();
+        Assert.Equal(2, training.Count);
+        Assert.All(training, r => Assert.Equal(0.0, r.InputWaitShare));
+        Assert.Contains("input wait 0 %", training[^1].ToString());
+        // The epoch's 8 clips so far over the 100 ms the clock moved (step 1's cost) before the second report.
+        Assert.Equal(80.0, training[^1].ClipsPerSecond, precision: 9);
+    }
+
+    /// <summary>Replays <paramref name="inner"/>; from row position <paramref name="firstPacedRow"/> on, each example advances the clock.</summary>
+    private sealed class PacedTrainingData(ITrainingData inner, ManualClock clock, TimeSpan perExample, int firstPacedRow, Action waitBeforePacing)
+        : ITrainingData
     {
         public IEnumerable<TrainingExample> ReadEpoch(int epoch, long skip, CancellationToken cancellationToken)
         {
+            long position = skip;
             foreach (var example in inner.ReadEpoch(epoch, skip, cancellationToken))
             {
-                Thread.Sleep(perExample);
+                if (position == firstPacedRow) waitBeforePacing();
+                if (position >= firstPacedRow) clock.Advance(perExample);
+                position++;
+                yield return example;
+            }
+        }
+    }
+
+    [Fact]
+    public void ASecondRunOnTheSameLoopStartsClean()
+    {
+        var examples = InMemoryTrainingData.Flicker(16, 8, 32, seed: 8);
+        var options = Options();
+        // Losses wait on the device between reports: a failed run leaves some behind in the middle of an epoch.
+        options.ReportEverySteps = 100;
+        var loop = new StaTrainingLoop(options, CPU, RankAuc);
+        using (var first = TestNetworks.RandomTiny(seed: 3))
+        {
+            var error = Assert.Throws<InvalidDataException>(() => loop.Run(first, new FailingTrainingData(new InMemoryTrainingData(examples, 5), failAtRow: 10), null));
+            Assert.Contains("row 10", error.Message);
+        }
+        using var second = TestNetworks.RandomTiny(seed: 3);
+        var again = loop.Run(second, new InMemoryTrainingData(examples, 5), null);
+
+        var onAFreshLoop = Train(options, new InMemoryTrainingData(examples, 5));
+        Assert.Equal(onAFreshLoop.StepLosses, again.StepLosses);
+        Assert.Null(again.ResumedFromStep);
+    }
+
+    [Fact]
+    public void ADataFailureMidEpochLeavesTheDetectorInEvalModeWithItsSettings()
+    {
+        var examples = InMemoryTrainingData.Flicker(16, 8, 32, seed: 9);
+        using var detector = TestNetworks.RandomTiny(seed: 3);
+        detector.ComputeType = ScalarType.Float32;
+        detector.train();
+        var loop = new StaTrainingLoop(Options(), CPU, RankAuc);
+        Assert.Throws<InvalidDataException>(() => loop.Run(detector, new FailingTrainingData(new InMemoryTrainingData(examples, 5), failAtRow: 6), null));
+        Assert.False(detector.training);
+        Assert.Null(detector.Head.DropoutGenerator);
+        Assert.Equal(ScalarType.Float32, detector.ComputeType);
+    }
+
+    /// <summary>Replays <paramref name="inner"/> and fails when it reaches row position <paramref name="failAtRow"/> of the first epoch.</summary>
+    private sealed class FailingTrainingData(ITrainingData inner, int failAtRow) : ITrainingData
+    {
+        public IEnumerable<TrainingExample> ReadEpoch(int epoch, long skip, CancellationToken cancellationToken)
+        {
+            long position = skip;
+            foreach (var example in inner.ReadEpoch(epoch, skip, cancellationToken))
+            {
+                if (epoch == 0 && position == failAtRow) throw new InvalidDataException($"Unreadable clip at row {failAtRow}.");
+                position++;
                 yield return example;
             }
         }
