@@ -2,6 +2,7 @@ using Sta.MLNet.Checkpoints;
 using Sta.MLNet.MLNet;
 using Sta.MLNet.Model;
 using Sta.MLNet.Tests.Model;
+using Sta.MLNet.Tests.Training;
 using Sta.MLNet.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -64,6 +65,18 @@ public sealed class DisposeScopeCoverageTests : IDisposable
             StaCheckpoint.Save(detector, checkpoint, CheckpointFormat.SafeTensors);
             StaCheckpoint.Load(detector, checkpoint);
         });
+
+        var examples = InMemoryTrainingData.Flicker(8, 8, 32, seed: 6);
+        var options = new StaTrainingOptions
+        {
+            Network = StaPresets.Tiny, Epochs = 1, BatchSize = 4, LearningRate = 1e-3, Seed = 3,
+            VideoBlending = VideoBlendingMode.None, Augment = false, CheckpointDirectory = Path.Combine(_temp, "run"),
+        };
+        AssertNoUnscopedTensors("a training run with validation, checkpoints and best-epoch selection", () =>
+            new StaTrainingLoop(options, CPU, TrainingLoopTests.RankAuc).Run(detector, new InMemoryTrainingData(examples, 1), new InMemoryTrainingData(examples, 2, shuffle: false)));
+        options.CheckpointDirectory = null;
+        AssertNoUnscopedTensors("a training run keeping the best weights in memory", () =>
+            new StaTrainingLoop(options, CPU, TrainingLoopTests.RankAuc).Run(detector, new InMemoryTrainingData(examples, 1), new InMemoryTrainingData(examples, 2, shuffle: false)));
 
         detector.eval();
         var stage = new StaDetectionTransformer(new Microsoft.ML.MLContext(seed: 1), detector, new StaDetectionOptions { FeaturesColumnName = "Features" }, CPU);
