@@ -129,6 +129,50 @@ public class StaVideoScorerTests
         Assert.Contains("224", error.Message);
     }
 
+    [Fact]
+    public async Task TheClipObserverSeesEveryScoredClipAsTheNetworkSawItBeforeItsBufferIsReused()
+    {
+        var detector = TinyDetector();
+        var seen = new List<(int Video, ClipScore Score, int ClipCount, float[] Clip)>();
+        var scorer = new StaVideoScorer(detector, new VideoScoringOptions
+        {
+            // A queue of one and two workers: buffers go round the pool as fast as they can.
+            FrontEnd = TinyInput, BatchSize = 2, FrontEndWorkers = 2, QueueCapacity = 1,
+            ClipScored = (video, score, clipCount, clip) => { lock (seen) seen.Add((video, score, clipCount, clip.ToArray())); },
+        });
+
+        var results = await scorer.ScoreFilesAsync([TestVideos.FaceMotionH264, FaceClipVideos.NoFace, FaceClipVideos.WithFaceGaps]);
+
+        for (int v = 0; v < results.Count; v++)
+        {
+            var observed = seen.Where(s => s.Video == v).OrderBy(s => s.Score.ClipIndex).ToList();
+            Assert.Equal(results[v].Clips, observed.Select(s => s.Score));
+            Assert.All(observed, s => Assert.Equal(results[v].ClipCount, s.ClipCount));
+            using var extractor = new FaceClipExtractor(TinyInput);
+            var clip = new float[TinyInput.ClipLength];
+            var landmarks = new float[TinyInput.LandmarksLength];
+            foreach (var s in observed)
+            {
+                extractor.ExtractClip(results[v].Path, s.Score.ClipIndex, clip, landmarks);
+                Assert.Equal(clip, s.Clip);
+            }
+        }
+        Assert.DoesNotContain(seen, s => s.Video == 1); // no face: nothing scored, nothing observed
+    }
+
+    [Fact]
+    public async Task AClipObserverThatThrowsEndsTheRunWithItsException()
+    {
+        var detector = TinyDetector();
+        var scorer = new StaVideoScorer(detector, new VideoScoringOptions
+        {
+            FrontEnd = TinyInput, ClipScored = (_, _, _, _) => throw new InvalidOperationException("the caller's observer failed"),
+        });
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => scorer.ScoreFilesAsync([TestVideos.FaceMotionH264]));
+        Assert.Equal("the caller's observer failed", error.Message);
+    }
+
     private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);
