@@ -58,25 +58,8 @@ internal static class ScoreCommand
     internal static IVideoScorer CreateScorer(int? gpu, string? checkpoint, string? model, string preset, ClipSamplingOptions sampling, FaceSettings faces,
         int workers, bool bf16 = false)
     {
-        var mlContext = DetectorLoader.Context(gpu);
-        var (stage, description, savedFrontEnd) = DetectorLoader.Load(mlContext, checkpoint, model, preset);
-        try
-        {
-            if (bf16)
-            {
-                stage.SetBf16(onCuda: true, onCpu: true);
-                description += ", bf16";
-            }
-            var network = stage.Detector.Options;
-            var options = LibraryVideoScorer.Options(sampling, faces, network.NumFrames, network.InputResolution, workers);
-            if (savedFrontEnd is not null) options = options with { FrontEnd = savedFrontEnd };
-            return new LibraryVideoScorer(stage, options, description);
-        }
-        catch
-        {
-            stage.ReleaseNetwork();
-            throw;
-        }
+        var loaded = ScoringModel.Load(gpu, checkpoint, model, preset, sampling, faces, workers, bf16);
+        return new LibraryVideoScorer(loaded.Stage, loaded.Options, loaded.Description);
     }
 
     /// <summary>Scores every video, reporting as it goes; exit code 1 only when every video failed.</summary>
