@@ -74,6 +74,7 @@ public static class Program
         {
             ScoreCommand.Create(context),
             ExplainCommand.Create(context),
+            ServeCommand.Create(context),
             TrainCommand.Create(context),
             EvaluateCommand.Create(context),
             PreprocessCommand.Create(context),

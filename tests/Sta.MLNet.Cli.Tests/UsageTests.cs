@@ -17,6 +17,7 @@ public sealed class UsageTests
     [InlineData("inspect")]
     [InlineData("explain")]
     [InlineData("explain x.mp4")]
+    [InlineData("serve --workers many")]
     public void Parse_errors_exit_with_2_and_say_what_is_wrong(string commandLine)
     {
         var result = CliRun.Invoke(commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries));
@@ -56,7 +57,7 @@ public sealed class UsageTests
     {
         var result = CliRun.Invoke("--help");
         Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
-        foreach (var verb in new[] { "score", "explain", "train", "evaluate", "preprocess", "blend", "inspect" })
+        foreach (var verb in new[] { "score", "explain", "serve", "train", "evaluate", "preprocess", "blend", "inspect" })
             Assert.Contains(verb, result.Out);
         var verbHelp = CliRun.Invoke("train", "--help");
         Assert.Equal(ExitCodes.Success, verbHelp.ExitCode);
