@@ -33,9 +33,10 @@ internal static class ExplainCommand
         var clips = CommonOptions.Clips();
         var detector = CommonOptions.FaceDetector();
         var landmarks = CommonOptions.LandmarksModel();
+        var alignment = CommonOptions.AlignmentSize();
         var command = new Command("explain", "Heat maps of where the evidence for 'fake' lies: a PNG strip per clip (faces, and the heat over them).")
         {
-            video, output, top, checkpoint, model, preset, gpu, bf16, threshold, sampling, clips, detector, landmarks,
+            video, output, top, checkpoint, model, preset, gpu, bf16, threshold, sampling, clips, detector, landmarks, alignment,
         };
         CommandRunner.SetHandler(command, context, parse =>
         {
@@ -43,7 +44,7 @@ internal static class ExplainCommand
             if (parse.GetValue(top) is < 1) throw new UsageException("--top must be at least 1.");
             if (parse.GetValue(threshold) is < 0 or > 1) throw new UsageException("--threshold must be within [0, 1].");
             var samplingOptions = CommonOptions.ResolveSampling(parse.GetValue(sampling)!, parse.GetValue(clips));
-            var faces = CommonOptions.ResolveFaces(parse, detector, landmarks);
+            var faces = CommonOptions.ResolveFaces(parse, detector, landmarks, alignment);
             FaceCropper.Create(faces).Dispose(); // missing face models fail here, with the package to install
             var loaded = ScoringModel.Load(parse.GetValue(gpu), parse.GetValue(checkpoint), parse.GetValue(model), parse.GetValue(preset)!,
                 samplingOptions, faces, workers: 1, parse.GetValue(bf16));

@@ -30,17 +30,18 @@ internal static class ScoreCommand
         var clips = CommonOptions.Clips();
         var detector = CommonOptions.FaceDetector();
         var landmarks = CommonOptions.LandmarksModel();
+        var alignment = CommonOptions.AlignmentSize();
 
         var command = new Command("score", "Score videos: P(fake) per clip and per video, faces found, timings.")
         {
-            inputs, checkpoint, model, preset, gpu, bf16, workers, json, csv, threshold, sampling, clips, detector, landmarks,
+            inputs, checkpoint, model, preset, gpu, bf16, workers, json, csv, threshold, sampling, clips, detector, landmarks, alignment,
         };
         CommandRunner.SetHandler(command, context, parse =>
         {
             if (parse.GetValue(threshold) is < 0 or > 1) throw new UsageException("--threshold must be within [0, 1].");
             var videos = CommonOptions.ExpandVideos(parse.GetValue(inputs)!);
             var samplingOptions = CommonOptions.ResolveSampling(parse.GetValue(sampling)!, parse.GetValue(clips));
-            var faces = CommonOptions.ResolveFaces(parse, detector, landmarks);
+            var faces = CommonOptions.ResolveFaces(parse, detector, landmarks, alignment);
             var mlContext = DetectorLoader.Context(parse.GetValue(gpu));
             FaceCropper.Create(faces).Dispose(); // missing face models fail here, before any video, with the package to install
             using var scorer = CreateScorer(parse.GetValue(gpu), parse.GetValue(checkpoint), parse.GetValue(model), parse.GetValue(preset)!, samplingOptions, faces,

@@ -27,6 +27,7 @@ internal static class ServeCommand
         var clips = CommonOptions.Clips();
         var detector = CommonOptions.FaceDetector();
         var landmarks = CommonOptions.LandmarksModel();
+        var alignment = CommonOptions.AlignmentSize();
         var urls = new Option<string[]>("--urls")
         {
             Description = "Addresses to listen on (port 0 picks a free one). Default: http://127.0.0.1:5080, loopback only.",
@@ -43,7 +44,7 @@ internal static class ServeCommand
         var temp = new Option<string?>("--temp-dir") { Description = "Folder for uploads while they are analysed (default: the system's temporary folder)." };
         var command = new Command("serve", "Run the scoring service: HTTP API (jobs, events, OpenAPI) and a web page with verdicts, timelines and heat maps.")
         {
-            checkpoint, model, preset, gpu, bf16, sampling, clips, detector, landmarks, urls, apiKey, workers, queue, maxUpload, keep, explained, threshold, temp,
+            checkpoint, model, preset, gpu, bf16, sampling, clips, detector, landmarks, alignment, urls, apiKey, workers, queue, maxUpload, keep, explained, threshold, temp,
         };
         CommandRunner.SetHandler(command, context, parse =>
         {
@@ -69,13 +70,16 @@ internal static class ServeCommand
             }
             if (options.TemporaryDirectory is { } folder && !Directory.Exists(folder)) throw new UsageException($"--temp-dir not found: {folder}");
             var samplingOptions = CommonOptions.ResolveSampling(parse.GetValue(sampling)!, parse.GetValue(clips));
-            var faces = CommonOptions.ResolveFaces(parse, detector, landmarks);
+            var faces = CommonOptions.ResolveFaces(parse, detector, landmarks, alignment);
             FaceCropper.Create(faces).Dispose(); // missing face models fail here, with the package to install
             var loaded = ScoringModel.Load(parse.GetValue(gpu), parse.GetValue(checkpoint), parse.GetValue(model), parse.GetValue(preset)!,
                 samplingOptions, faces, workers: 1, parse.GetValue(bf16));
             try
             {
-                return Run(context, new ServedModel(loaded.Stage, loaded.Options, loaded.Description), options);
+                // The page and /api/v1/info name the model by its file name: the server's folders are nobody else's business.
+                var file = parse.GetValue(model) ?? parse.GetValue(checkpoint)!;
+                var description = loaded.Description.Replace(file, Path.GetFileName(file), StringComparison.Ordinal);
+                return Run(context, new ServedModel(loaded.Stage, loaded.Options, description), options);
             }
             finally
             {

@@ -58,6 +58,7 @@ internal sealed class LibraryVideoScorer : IVideoScorer
                 Cascade = yunet ? new() : new() { ModelPath = faces.DetectorModelPath },
                 YuNet = yunet ? new() { ModelPath = faces.DetectorModelPath } : null,
                 ShapePredictorPath = faces.LandmarksModelPath,
+                AlignmentSize = faces.AlignmentSize,
                 ClipSize = clipSize,
             },
         };
