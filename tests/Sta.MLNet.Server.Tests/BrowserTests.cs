@@ -55,6 +55,13 @@ public sealed class BrowserTests(ITestOutputHelper output) : IAsyncLifetime
         return new ChromeDriver(service, options, TimeSpan.FromMinutes(2));
     }
 
+    /// <summary>The page has read the service's settings (it marks the model line when it has).</summary>
+    private static void WaitForSettings(IWebDriver driver)
+    {
+        Wait(driver).Until(d => d.FindElement(By.Id("model")).GetAttribute("data-ready") == "true");
+        Assert.Contains("tiny test network", driver.FindElement(By.Id("model")).Text);
+    }
+
     private static WebDriverWait Wait(IWebDriver driver) => new(driver, Api.Guard) { PollingInterval = TimeSpan.FromMilliseconds(100) };
 
     [Fact]
@@ -62,7 +69,7 @@ public sealed class BrowserTests(ITestOutputHelper output) : IAsyncLifetime
     {
         using var driver = StartBrowser();
         driver.Navigate().GoToUrl(_address + "/");
-        Wait(driver).Until(d => d.FindElement(By.Id("model")).Text.StartsWith("Model:", StringComparison.Ordinal));
+        WaitForSettings(driver);
 
         driver.FindElement(By.Id("file")).SendKeys(TestAssets.FaceVideo);
         var verdict = Wait(driver).Until(d => d.FindElement(By.Id("result")).Displayed ? d.FindElement(By.Id("verdict")) : null);
@@ -88,7 +95,7 @@ public sealed class BrowserTests(ITestOutputHelper output) : IAsyncLifetime
     {
         using var driver = StartBrowser();
         driver.Navigate().GoToUrl(_address + "/");
-        Wait(driver).Until(d => d.FindElement(By.Id("model")).Text.StartsWith("Model:", StringComparison.Ordinal));
+        WaitForSettings(driver);
         var body = driver.FindElement(By.TagName("body"));
 
         // Tab reaches the skip link, then the file picker.
@@ -117,7 +124,7 @@ public sealed class BrowserTests(ITestOutputHelper output) : IAsyncLifetime
     {
         using var driver = StartBrowser();
         driver.Navigate().GoToUrl(_address + "/");
-        Wait(driver).Until(d => d.FindElement(By.Id("model")).Text.StartsWith("Model:", StringComparison.Ordinal));
+        WaitForSettings(driver);
         var notAVideo = Path.Combine(TestAssets.NewFolder("browser"), "clip.mp4");
         File.WriteAllText(notAVideo, "this is a text file with a video's name");
 

@@ -45,7 +45,8 @@ async function loadInfo() {
   state.info = await response.json();
   $("key-row").hidden = true;
   const mb = (state.info.max_upload_bytes / (1024 * 1024)).toFixed(0);
-  $("model").textContent = `Model: ${state.info.model} — clips of ${state.info.frames_per_clip} frames at ${state.info.clip_size} px.`;
+  $("model").textContent = `Scoring with ${state.info.model}; clips of ${state.info.frames_per_clip} frames at ${state.info.clip_size} px.`;
+  $("model").dataset.ready = "true";
   $("limit").textContent = `Up to ${mb} MiB. The video stays on this server only while it is analysed.`;
   return true;
 }
@@ -201,7 +202,7 @@ function frameRange(clip) {
 
 function renderTimeline(clips, threshold, fps) {
   const svgNs = "http://www.w3.org/2000/svg";
-  const width = 900, height = 200, left = 40, bottom = 28, top = 10;
+  const width = 900, height = 210, left = 40, bottom = 28, top = 22;
   const plot = height - bottom - top;
   const step = (width - left - 10) / Math.max(1, clips.length);
   const svg = document.createElementNS(svgNs, "svg");
@@ -229,8 +230,11 @@ function renderTimeline(clips, threshold, fps) {
       "aria-label": `Clip ${clip.index}, ${frameRange(clip)}: ${p === null ? `not scored (${clip.skipped})` : `P(fake) ${percent(p)}`}`,
     });
     add("rect", { class: "hit", x: x + 1, y: top, width: Math.max(2, step - 2), height: plot, rx: 3 }, bar);
-    const h = p === null ? plot : plot * p;
+    // At least 2 units tall, so that a clip near 0 still shows where it is.
+    const h = p === null ? plot : Math.max(2, plot * p);
     add("rect", { class: "bar", x: x + step * 0.15, y: top + plot - h, width: Math.max(2, step * 0.7), height: h, rx: 2 }, bar);
+    if (p !== null && clips.length <= 20)
+      add("text", { x: x + step / 2, y: top + plot - h - 4, "text-anchor": "middle", class: "value" }, bar).textContent = percent(p);
     // Labelled with the clip's start in the video when the frame rate is known, else its number.
     if (clips.length <= 20 || i % Math.ceil(clips.length / 20) === 0)
       add("text", { x: x + step / 2, y: height - 10, "text-anchor": "middle" }).textContent =
