@@ -84,7 +84,9 @@ file_of() { case $1 in notes) echo "$work/notes.avi" ;; *) echo "$work/$1.mp4" ;
 
 # --- the server ---
 mkdir -p "$work/uploads"
-dotnet "$sta" serve --model "$model" --urls http://127.0.0.1:0 --workers "$workers" --queue "$queue" \
+# The Quickstart's model sees faces aligned straight to 32 px (docs/serve.md); other models may pass --alignment-size
+# through ALIGNMENT_SIZE.
+dotnet "$sta" serve --model "$model" --alignment-size "${ALIGNMENT_SIZE:-32}" --urls http://127.0.0.1:0 --workers "$workers" --queue "$queue" \
   --temp-dir "$work/uploads" >"$out/server.log" 2>&1 &
 server_pid=$!
 address=""
