@@ -155,6 +155,26 @@ public sealed class ServiceTests
     }
 
     [Fact]
+    public async Task AnUploadTheClientAbandonsLeavesNoJobAndNoFile()
+    {
+        using var factory = new ServiceFactory();
+        using var client = factory.CreateClient();
+        var body = new StalledBody(File.ReadAllBytes(TestAssets.FaceVideo)[..4096]);
+        using var abandon = new CancellationTokenSource();
+
+        var upload = client.PostAsync("/api/v1/jobs", new MultipartFormDataContent { { new StreamContent(body), "video", "half.mp4" } }, abandon.Token);
+        // The server is writing the file once the partial upload exists in its folder.
+        await Until(() => Directory.EnumerateFiles(factory.Uploads.Path, "*.upload").Any());
+        abandon.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => upload);
+        body.Release();
+
+        await Until(() => !Directory.EnumerateFileSystemEntries(factory.Uploads.Path).Any());
+        Assert.Empty(factory.Store.All);
+        Assert.Equal("done", Api.Status(await Api.WaitFinished(client, await Api.Submit(client, TestAssets.FaceVideo))));
+    }
+
+    [Fact]
     public async Task AFullQueueAnswers429WithRetryAfterAndNoAcceptedJobIsLost()
     {
         var gate = new GatedAnalyzer();
@@ -475,6 +495,40 @@ public sealed class ServiceTests
             Assert.True(clock.Elapsed < Api.Guard, "the condition never held (deadlock guard)");
             await Task.Delay(20);
         }
+    }
+
+    /// <summary>A body that sends its first bytes, then waits (as a client whose connection stalls) until released, then ends.</summary>
+    private sealed class StalledBody(byte[] start) : Stream
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _position;
+
+        public void Release() => _released.TrySetResult();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_position < start.Length)
+            {
+                var count = Math.Min(buffer.Length, start.Length - _position);
+                start.AsMemory(_position, count).CopyTo(buffer);
+                _position += count;
+                return count;
+            }
+            await _released.Task.WaitAsync(cancellationToken);
+            return 0;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>A stream whose length is unknown, so the upload is sent chunked.</summary>

@@ -71,7 +71,16 @@ internal static class Endpoints
         if (store.IsQueueFull) return QueueFull(context, store);
 
         var id = JobStore.NewId();
-        var upload = await UploadReader.ReadAsync(request, folder, id, options.MaxUploadBytes, context.RequestAborted);
+        UploadReader.Upload upload;
+        try
+        {
+            upload = await UploadReader.ReadAsync(request, folder, id, options.MaxUploadBytes, context.RequestAborted);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away mid-upload: nobody to answer, nothing kept (the partial file is already deleted).
+            return Results.Empty;
+        }
         if (upload.Path is null) return Problems.Result(upload.Status, upload.Problem!);
         var job = new Job(id, upload.FileName, upload.Path, store.Clock.GetUtcNow());
         if (!store.TryEnqueue(job))
