@@ -202,7 +202,7 @@ else
   fail "sta tool: dotnet tool install"
 fi
 
-echo "consumer test summary:"
+echo "consumer test summary ($SECONDS s):"
 printf '  %s\n' "${results[@]}"
 echo "consumer test: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
