@@ -41,7 +41,10 @@ public static class StaMLNet
     /// Registers every stage of <see cref="Stages"/> with <paramref name="mlContext"/>'s ComponentCatalog. Idempotent
     /// and cheap on repeated calls. Call it before using the context from several threads.
     /// </summary>
-    /// <exception cref="NotSupportedException">The referenced Microsoft.ML is not the version the bridge supports.</exception>
+    /// <exception cref="NotSupportedException">
+    /// The Microsoft.ML loaded in this process is not of a release line this library is verified on (5.0.x, 6.0.x); the
+    /// message names both. The same check guards saving.
+    /// </exception>
     public static void Register(MLContext mlContext) => RegisterStages(mlContext, Stages);
 
     /// <summary>Registers one stage defined outside this library (e.g. in an application or a test assembly).</summary>
@@ -53,6 +56,7 @@ public static class StaMLNet
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(stages);
+        MLNetVersionSupport.RequireVerified();
         InstallAssemblyResolver();
         var catalog = mlContext.ComponentCatalog;
         var known = Registered.GetValue(catalog, _ => new Dictionary<string, Type>(StringComparer.OrdinalIgnoreCase));
@@ -75,6 +79,7 @@ public static class StaMLNet
     }
 
     /// <summary><see cref="Register"/>, then <c>mlContext.Model.Load(path, out inputSchema)</c>.</summary>
+    /// <exception cref="NotSupportedException">As for <see cref="Register"/>.</exception>
     public static ITransformer LoadModel(MLContext mlContext, string path, out DataViewSchema inputSchema)
     {
         Register(mlContext);
@@ -82,6 +87,7 @@ public static class StaMLNet
     }
 
     /// <summary><see cref="Register"/>, then <c>mlContext.Model.Load(stream, out inputSchema)</c>.</summary>
+    /// <exception cref="NotSupportedException">As for <see cref="Register"/>.</exception>
     public static ITransformer LoadModel(MLContext mlContext, Stream stream, out DataViewSchema inputSchema)
     {
         Register(mlContext);

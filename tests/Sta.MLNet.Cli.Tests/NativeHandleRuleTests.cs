@@ -12,4 +12,11 @@ public class NativeHandleRuleTests
         var violations = new NativeHandleAudit("Sta.MLNet.Runtime.ScalarArithmetic").Audit(cli);
         Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
     }
+
+    [Fact]
+    public void TheCliTestsCreateNoUnownedScalars()
+    {
+        var violations = new NativeHandleAudit("Sta.MLNet.Runtime.ScalarArithmetic").Audit(typeof(NativeHandleRuleTests).Assembly.Location);
+        Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
+    }
 }

@@ -28,6 +28,7 @@ internal static class TestAssets
         using var detector = new StaDetector(StaPresets.Tiny);
         // Fixed weights from a local generator, so that scores do not depend on test order.
         using (TorchSharp.torch.no_grad())
+        using (TorchSharp.torch.NewDisposeScope())
         {
             foreach (var (_, parameter) in detector.named_parameters())
             {

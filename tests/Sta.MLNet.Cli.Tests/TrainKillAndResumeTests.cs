@@ -122,7 +122,7 @@ public sealed class TrainKillAndResumeTests(ITestOutputHelper output)
         foreach (var argument in (string[])
                  [
                      Path.Combine(AppContext.BaseDirectory, "sta.dll"), "train", "-d", json, "--validation", json, "--validation-split", "train",
-                     "--preset", "tiny", "--epochs", "2", "--batch-size", "2", "--lr", "1e-3", "--vb", "none", "--no-augment", "--seed", "5",
+                     "--preset", "tiny", "--allow-random-backbone", "--epochs", "2", "--batch-size", "2", "--lr", "1e-3", "--vb", "none", "--no-augment", "--seed", "5",
                      "--workers", "1", "--checkpoint-dir", Path.Combine(folder, "checkpoints"), "--checkpoint-every", "1",
                      "-o", Path.Combine(folder, "model.zip"),
                  ])

@@ -41,7 +41,7 @@ public sealed class PreprocessedDataset
             {
                 if (_model is not null) return _model;
                 var path = Path.Combine(Root, "model.zip");
-                var result = CliRun.Invoke("train", "-d", Json, "--preset", "tiny", "--epochs", "1", "--batch-size", "2", "--lr", "1e-3",
+                var result = CliRun.Invoke("train", "-d", Json, "--preset", "tiny", "--allow-random-backbone", "--epochs", "1", "--batch-size", "2", "--lr", "1e-3",
                     "--vb", "real-fake", "--no-augment", "--seed", "3", "--validation", Json, "--validation-split", "train", "-o", path);
                 Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
                 Assert.Contains("saved", result.Out);
@@ -169,15 +169,26 @@ public sealed class WorkflowTests(PreprocessedDataset data) : IClassFixture<Prep
     public void Train_reads_a_labelled_video_folder_directly()
     {
         var output = Path.Combine(data.Root, "from-videos.zip");
-        var result = CliRun.Invoke("train", "--videos", data.Raw, "--preset", "tiny", "--epochs", "1", "--batch-size", "2", "--vb", "real-fake",
+        var result = CliRun.Invoke("train", "--videos", data.Raw, "--preset", "tiny", "--allow-random-backbone", "--epochs", "1", "--batch-size", "2", "--vb", "real-fake",
             "--no-augment", "-o", output);
         Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
         // r1: 16 frames -> 2 clips, f1: 20 frames -> 2 clips; batch 2 -> 2 steps in the epoch.
         Assert.Contains("training on 4 clip(s)", result.Error);
         Assert.Contains("1 epoch(s), 2 step(s)", result.Out);
         Assert.True(File.Exists(output));
-        var both = CliRun.Invoke("train", "--videos", data.Raw, "-d", data.Json, "-o", output);
+        var both = CliRun.Invoke("train", "--videos", data.Raw, "-d", data.Json, "--allow-random-backbone", "-o", output);
         Assert.True(both.ExitCode == ExitCodes.Usage, both.ToString());
+    }
+
+    [Fact]
+    public void Adapter_training_without_weights_is_a_usage_error_unless_asked_for()
+    {
+        var output = Path.Combine(data.Root, "random-backbone.zip");
+        var result = CliRun.Invoke("train", "-d", data.Json, "--preset", "tiny", "--epochs", "1", "--vb", "none", "-o", output);
+        Assert.True(result.ExitCode == ExitCodes.Usage, result.ToString());
+        Assert.Contains("--clip-weights", result.Error);
+        Assert.Contains("--allow-random-backbone", result.Error);
+        Assert.False(File.Exists(output));
     }
 
     [Fact]
@@ -185,7 +196,7 @@ public sealed class WorkflowTests(PreprocessedDataset data) : IClassFixture<Prep
     {
         var folder = TestAssets.NewFolder("resume");
         var output = Path.Combine(folder, "model.zip");
-        string[] args = ["train", "-d", data.Json, "--preset", "tiny", "--epochs", "2", "--batch-size", "2", "--vb", "none", "--no-augment",
+        string[] args = ["train", "-d", data.Json, "--preset", "tiny", "--allow-random-backbone", "--epochs", "2", "--batch-size", "2", "--vb", "none", "--no-augment",
             "--checkpoint-dir", Path.Combine(folder, "checkpoints"), "-o", output];
         using var cancellation = new CancellationTokenSource();
         using var stdout = new StringWriter();
@@ -219,7 +230,8 @@ public sealed class WorkflowTests(PreprocessedDataset data) : IClassFixture<Prep
         using var cancellation = new CancellationTokenSource();
         cancellation.Cancel();
         var output = Path.Combine(data.Root, "cancelled.zip");
-        var result = CliRun.Invoke(cancellation.Token, "train", "-d", data.Json, "--preset", "tiny", "--epochs", "1", "--vb", "none", "-o", output);
+        var result = CliRun.Invoke(cancellation.Token, "train", "-d", data.Json, "--preset", "tiny", "--allow-random-backbone", "--epochs", "1", "--vb", "none",
+            "-o", output);
         Assert.True(result.ExitCode == ExitCodes.Cancelled, result.ToString());
         Assert.False(File.Exists(output));
     }

@@ -30,6 +30,10 @@ internal static class TrainCommand
         var clipWeights = new Option<string?>("--clip-weights") { Description = "CLIP visual weights to initialise the backbone (OpenAI or Hugging Face, .pth/.safetensors)." };
         var initial = new Option<string?>("--init-checkpoint") { Description = "A StA checkpoint to start from (fine-tuning)." };
         var tuning = new Option<string>("--tuning") { Description = "adapter (CLIP frozen, the paper) or full.", DefaultValueFactory = _ => "adapter" }.AcceptOnlyFromAmong("adapter", "full");
+        var allowRandomBackbone = new Option<bool>("--allow-random-backbone")
+        {
+            Description = "Let adapter tuning start without --clip-weights or --init-checkpoint, on a random frozen backbone (tests, smoke runs).",
+        };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the data.", DefaultValueFactory = _ => 30 };
         var batch = new Option<int>("--batch-size") { Description = "Dataset clips per optimizer step.", DefaultValueFactory = _ => 8 };
         var maxSteps = new Option<long?>("--max-steps") { Description = "Stop after this many optimizer steps (smoke runs)." };
@@ -51,7 +55,7 @@ internal static class TrainCommand
         var landmarks = CommonOptions.LandmarksModel();
         var command = new Command("train", "Train a StA detector on a DeepfakeBench dataset (extracted frames + landmarks) or a labelled video folder.")
         {
-            dataset, videos, split, validation, validationSplit, compression, frameRoot, output, preset, clipWeights, initial, tuning, epochs, batch,
+            dataset, videos, split, validation, validationSplit, compression, frameRoot, output, preset, clipWeights, initial, tuning, allowRandomBackbone, epochs, batch,
             maxSteps, lr, weightDecay, optimizer, seed, vb, vbRatio, noAugment, checkpointDir, checkpointEvery, noResume, gpu, workers, detector, landmarks,
         };
         CommandRunner.SetHandler(command, context, parse =>
@@ -67,6 +71,12 @@ internal static class TrainCommand
             var outputPath = parse.GetValue(output)!;
             if (parse.GetValue(clipWeights) is { } c) CommonOptions.RequireFile(c, "CLIP weights");
             if (parse.GetValue(initial) is { } i) CommonOptions.RequireFile(i, "Initial checkpoint");
+            var tuningMode = parse.GetValue(tuning) == "full" ? StaTuningMode.FullFineTuning : StaTuningMode.AdapterTuning;
+            if (tuningMode == StaTuningMode.AdapterTuning && parse.GetValue(clipWeights) is null && parse.GetValue(initial) is null &&
+                !parse.GetValue(allowRandomBackbone))
+                throw new UsageException(
+                    "--tuning adapter keeps the backbone frozen: give --clip-weights (CLIP ViT weights) or --init-checkpoint (a StA " +
+                    "checkpoint), or --tuning full to train everything, or --allow-random-backbone for a test or smoke run.");
 
             var mlContext = DetectorLoader.Context(parse.GetValue(gpu));
             if ((parse.GetValue(dataset) is null) == (parse.GetValue(videos) is null))
@@ -101,7 +111,8 @@ internal static class TrainCommand
                 Network = network,
                 ClipWeightsPath = parse.GetValue(clipWeights),
                 InitialCheckpointPath = parse.GetValue(initial),
-                TuningMode = parse.GetValue(tuning) == "full" ? StaTuningMode.FullFineTuning : StaTuningMode.AdapterTuning,
+                TuningMode = tuningMode,
+                AllowRandomBackbone = parse.GetValue(allowRandomBackbone),
                 Epochs = epochCount,
                 BatchSize = parse.GetValue(batch),
                 MaxSteps = parse.GetValue(maxSteps),

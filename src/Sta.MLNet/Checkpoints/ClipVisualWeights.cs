@@ -49,8 +49,10 @@ public sealed class ClipVisualWeights : IDisposable
     /// <summary>Converts an in-memory state_dict (which stays owned by the caller).</summary>
     public static ClipVisualWeights FromStateDict(IReadOnlyDictionary<string, Tensor> stateDict, string source)
     {
+        // The copies are made inside a scope (no temporary can be finalized mid-call); the kept ones leave it.
+        using var scope = NewDisposeScope();
         if (stateDict.Keys.Any(k => k.Contains("vision_model.", StringComparison.Ordinal)))
-            return new ClipVisualWeights(HuggingFaceClipKeyMap.ToOpenAi(stateDict, source), source, ClipNaming.HuggingFace);
+            return new ClipVisualWeights(Keep(HuggingFaceClipKeyMap.ToOpenAi(stateDict, source)), source, ClipNaming.HuggingFace);
 
         // OpenAI: a visual state_dict has keys at the root; a whole CLIP model has them under "visual.".
         bool nested = stateDict.Keys.Any(k => k.StartsWith("visual.", StringComparison.Ordinal));
@@ -71,7 +73,13 @@ public sealed class ClipVisualWeights : IDisposable
             throw new InvalidDataException(
                 $"{source} does not look like CLIP visual weights: no conv1.weight/class_embedding (OpenAI naming) and no vision_model.* keys (Hugging Face naming).");
         }
-        return new ClipVisualWeights(result, source, ClipNaming.OpenAi);
+        return new ClipVisualWeights(Keep(result), source, ClipNaming.OpenAi);
+    }
+
+    private static Dictionary<string, Tensor> Keep(Dictionary<string, Tensor> tensors)
+    {
+        foreach (var tensor in tensors.Values) tensor.MoveToOuterDisposeScope();
+        return tensors;
     }
 
     public void Dispose()

@@ -32,12 +32,16 @@ public static class StateDictFile
     public static Dictionary<string, Tensor> Load(string path)
     {
         var format = DetectFormat(path);
+        // The readers make temporary tensors as they go; inside a scope none of them can be finalized while libtorch
+        // still reads it. The state_dict's own tensors leave the scope (to the caller's, when one is open).
+        using var scope = NewDisposeScope();
         try
         {
-            if (format == CheckpointFormat.SafeTensors)
-                return Safetensors.LoadStateDict(path);
-            var table = PyTorchUnpickler.UnpickleStateDict(path);
-            return Flatten(table, path);
+            var stateDict = format == CheckpointFormat.SafeTensors
+                ? Safetensors.LoadStateDict(path)
+                : Flatten(PyTorchUnpickler.UnpickleStateDict(path), path);
+            foreach (var tensor in stateDict.Values) tensor.MoveToOuterDisposeScope();
+            return stateDict;
         }
         catch (Exception e) when (e is not CheckpointMismatchException)
         {

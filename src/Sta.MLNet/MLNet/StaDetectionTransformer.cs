@@ -194,15 +194,10 @@ public sealed class StaDetectionTransformer : AppendColumnsTransformer, ILoadabl
                 using var buffer = new MemoryStream();
                 weights.BaseStream.CopyTo(buffer);
                 buffer.Position = 0;
+                // The scope owns the entry's tensors and whatever the reader makes on the way (freed on return).
+                using var scope = NewDisposeScope();
                 var stateDict = Safetensors.LoadStateDict(buffer, leaveOpen: true);
-                try
-                {
-                    StateDictBinder.Apply(detector, stateDict, "the model's TSModel entry");
-                }
-                finally
-                {
-                    foreach (var tensor in stateDict.Values) tensor.Dispose();
-                }
+                StateDictBinder.Apply(detector, stateDict, "the model's TSModel entry");
             });
             var device = env is MLContext mlContext ? TorchDeviceSelector.Select(mlContext) : CPU;
             return new StaDetectionTransformer(env, detector, options, device);

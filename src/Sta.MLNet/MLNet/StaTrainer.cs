@@ -52,6 +52,12 @@ public sealed class StaTrainer : AppendColumnsEstimator<StaDetectionTransformer>
             if (VideoBlending != VideoBlendingMode.None && string.IsNullOrWhiteSpace(LandmarksColumnName))
                 throw new ArgumentException($"VideoBlending = {VideoBlending} needs a LandmarksColumnName; set VideoBlending = None to train without blending.");
             if (ShufflePoolSize <= 0) throw new ArgumentException("ShufflePoolSize must be positive.");
+            if (TuningMode == StaTuningMode.AdapterTuning && ClipWeightsPath is null && InitialCheckpointPath is null && !AllowRandomBackbone)
+                throw new ArgumentException(
+                    "Adapter tuning keeps the backbone frozen and trains only the adapters and the head, but neither ClipWeightsPath " +
+                    "nor InitialCheckpointPath is set: the frozen backbone would be random weights. Set ClipWeightsPath to CLIP " +
+                    "ViT weights (OpenAI or Hugging Face) or InitialCheckpointPath to a StA checkpoint; or train everything with " +
+                    "TuningMode = StaTuningMode.FullFineTuning; or, for a test or smoke run, set AllowRandomBackbone = true.");
             Detection.Validate();
         }
     }
@@ -133,7 +139,8 @@ public sealed class StaTrainer : AppendColumnsEstimator<StaDetectionTransformer>
             }
             else
             {
-                channel.Warning(MessageSensitivity.None, "No ClipWeightsPath or InitialCheckpointPath: the backbone starts from random weights.");
+                // Reached only with full fine-tuning or AllowRandomBackbone (Options.Validate refuses the rest).
+                channel.Info(MessageSensitivity.None, $"No ClipWeightsPath or InitialCheckpointPath: the backbone starts from random weights ({_options.TuningMode}).");
             }
 
             using var synthesizer = blending ? new VideoBlendingSynthesizer(network, _options.BlendOptions) : null;

@@ -17,7 +17,9 @@ public static class StaTrainerCatalog
     /// <param name="landmarksColumnName">Landmarks for Video-level Blending; null turns blending off. Default "Landmarks".</param>
     /// <param name="epochs">Passes over the data. Default 30.</param>
     /// <param name="batchSize">Dataset clips per step. Default 8.</param>
-    /// <param name="clipWeightsPath">CLIP visual weights to start from (strongly recommended).</param>
+    /// <param name="clipWeightsPath">CLIP visual weights to start from. Required: adapter tuning keeps the backbone frozen,
+    /// and a random frozen backbone is refused (set <see cref="StaTrainingOptions.AllowRandomBackbone"/> through the
+    /// options overload for a test or smoke run).</param>
     public static StaTrainer StaTrainer(this MLContext mlContext, string clipColumnName = "Clip", string labelColumnName = "Label",
         string? landmarksColumnName = "Landmarks", int epochs = 30, int batchSize = 8, string? clipWeightsPath = null) =>
         mlContext.StaTrainer(new StaTrainer.Options

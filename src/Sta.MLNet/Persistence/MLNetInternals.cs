@@ -5,25 +5,30 @@ using Microsoft.ML.Runtime;
 namespace Sta.MLNet.Persistence;
 
 /// <summary>
-/// The only place in Sta.MLNet that touches non-public members of Microsoft.ML.Core. ML.NET 5.0.1 offers no public way
+/// The only place in Sta.MLNet that touches non-public members of Microsoft.ML.Core. ML.NET (5.0 and 6.0) offers no public way
 /// for a third-party transformer to write its own model stream or to be found again by <c>Model.Load</c>
 /// (<c>ModelSaveContext</c>'s members, <c>ModelLoadContext</c>, <c>LoadableClassAttribute</c> and the catalog's
 /// <c>AddClass</c> are internal). The members below are resolved once, by name and exact signature; if any is missing
 /// the first use throws <see cref="NotSupportedException"/> naming it, instead of failing somewhere inside a save or load.
 /// Training reads one more internal member here: the cancellation flag behind <c>MLContext.CancelExecution()</c>.
-/// Their signatures are unchanged from ML.NET 1.5 to 5.0; Directory.Packages.props pins Microsoft.ML to exactly 5.0.1
-/// so that an upgrade is a deliberate act that re-runs the persistence tests.
+/// Their signatures are unchanged from ML.NET 1.5 to 6.0. The bridge is used only under the ML.NET release lines
+/// listed in <see cref="MLNetVersionSupport"/>, so that supporting a new one is a deliberate act that re-runs the
+/// persistence tests.
 /// </summary>
 internal static class MLNetInternals
 {
-    /// <summary>The Microsoft.ML version this bridge was written and tested against.</summary>
-    public const string SupportedVersion = "5.0.1";
-
     private const BindingFlags InstanceMembers = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
     private static readonly Lazy<Members> Resolved = new(() => Resolve(typeof(ModelSaveContext).Assembly), LazyThreadSafetyMode.ExecutionAndPublication);
 
-    /// <summary>All bridged members; throws <see cref="NotSupportedException"/> when one is missing.</summary>
-    public static Members Get() => Resolved.Value;
+    /// <summary>
+    /// All bridged members; throws <see cref="NotSupportedException"/> when the loaded ML.NET is not of a verified
+    /// release line or a member is missing.
+    /// </summary>
+    public static Members Get()
+    {
+        MLNetVersionSupport.RequireVerified();
+        return Resolved.Value;
+    }
 
     internal sealed record Members(
         ConstructorInfo VersionInfoConstructor,
@@ -142,8 +147,8 @@ internal static class MLNetInternals
         ?? typeof(MLContext).Assembly.GetName().Version?.ToString() ?? "unknown";
 
     private static NotSupportedException Missing(string member) => new(
-        $"Unsupported ML.NET version {VersionText} (Sta.MLNet needs {SupportedVersion}): the persistence bridge cannot " +
-        $"find {member} in Microsoft.ML.Core. Reference Microsoft.ML {SupportedVersion} exactly.");
+        $"Unsupported ML.NET version {VersionText} (Sta.MLNet is verified on {MLNetVersionSupport.VerifiedText}): the " +
+        $"persistence bridge cannot find {member} in Microsoft.ML.Core. Reference Microsoft.ML {MLNetVersionSupport.VerifiedText}.");
 
     private static Type RequireType(Assembly assembly, string name) =>
         assembly.GetType(name, throwOnError: false) ?? throw Missing($"type {name}");

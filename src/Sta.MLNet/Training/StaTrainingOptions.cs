@@ -13,12 +13,21 @@ public class StaTrainingOptions
     public StaNetworkOptions Network { get; set; } = StaPresets.Official;
 
     /// <summary>CLIP visual weights (OpenAI or Hugging Face naming, .pth or .safetensors) to initialise the backbone
-    /// from. Without it (and without <see cref="InitialCheckpointPath"/>) the backbone starts random — the released
-    /// code's behaviour, which is almost never what you want except in tests.</summary>
+    /// from. <see cref="MLNet.StaTrainer"/> needs it or <see cref="InitialCheckpointPath"/> for adapter tuning, unless
+    /// <see cref="AllowRandomBackbone"/> is set.</summary>
     public string? ClipWeightsPath { get; set; }
 
     /// <summary>A complete StA checkpoint to start from (e.g. the official sta_best.pth to fine-tune).</summary>
     public string? InitialCheckpointPath { get; set; }
+
+    /// <summary>
+    /// Lets <see cref="MLNet.StaTrainer"/> run adapter tuning with neither <see cref="ClipWeightsPath"/> nor
+    /// <see cref="InitialCheckpointPath"/>: the frozen backbone is then random weights and only the adapters and the
+    /// head learn, which is useful for tests and smoke runs but not for a detector (the released code silently did
+    /// this). Without it that combination is refused when the trainer is created. Full fine-tuning from scratch needs
+    /// no permission (it trains the backbone too). Default false.
+    /// </summary>
+    public bool AllowRandomBackbone { get; set; }
 
     /// <summary>Adapter tuning (default, paper) or full fine-tuning.</summary>
     public StaTuningMode TuningMode { get; set; } = StaTuningMode.AdapterTuning;

@@ -52,7 +52,7 @@ public sealed class ClipInitializationTests : IDisposable
             [v + "embeddings.class_embedding"] = openAi["class_embedding"],
             [v + "embeddings.patch_embedding.weight"] = openAi["conv1.weight"],
             [v + "embeddings.position_embedding.weight"] = openAi["positional_embedding"],
-            [v + "embeddings.position_ids"] = arange(Options.TokensPerFrame).unsqueeze(0),
+            [v + "embeddings.position_ids"] = tensor(Enumerable.Range(0, Options.TokensPerFrame).Select(i => (long)i).ToArray()).unsqueeze(0),
             [v + "pre_layrnorm.weight"] = openAi["ln_pre.weight"],
             [v + "pre_layrnorm.bias"] = openAi["ln_pre.bias"],
             [v + "post_layernorm.weight"] = openAi["ln_post.weight"],

@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Sta.MLNet.MLNet;
 using static TorchSharp.torch;
+using Sta.MLNet.Runtime;
 
 namespace Sta.MLNet.Tests.MLNet;
 
@@ -66,7 +67,7 @@ public class ClipNormalizerTests
         {
             // The PyTorch recipe of spec 1.1: frames [T, H, W, 3] uint8 -> float / 255 -> [T, 3, H, W] -> (x - mean) / std.
             using var frames = tensor(rows[r].Frames, new long[] { T, H, W, 3 });
-            using var expected = frames.to_type(ScalarType.Float32).div(255f).permute(0, 3, 1, 2).sub(mean).div(std).contiguous();
+            using var expected = frames.to_type(ScalarType.Float32).Divide(255f).permute(0, 3, 1, 2).sub(mean).div(std).contiguous();
             var expectedValues = expected.data<float>().ToArray();
             Assert.Equal(expectedValues.Length, clips[r].Clip.Length);
             for (int i = 0; i < expectedValues.Length; i++)

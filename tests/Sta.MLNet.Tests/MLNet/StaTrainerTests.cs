@@ -53,6 +53,8 @@ public sealed class StaTrainerTests : IDisposable
         Augment = false,
         LandmarksColumnName = null,
         Seed = 5,
+        // Adapters on a random frozen backbone: enough to learn the flicker cue, and the fastest tiny run.
+        AllowRandomBackbone = true,
     };
 
     [Fact]
@@ -118,6 +120,33 @@ public sealed class StaTrainerTests : IDisposable
         options.BlendOptions = new Sta.MLNet.Blending.VideoBlendOptions { RegionWeight = 0.5f };
         var error = Assert.Throws<ArgumentException>(() => new MLContext(seed: 1).StaTrainer(options));
         Assert.Contains("RegionWeight", error.Message);
+    }
+
+    [Fact]
+    public void AdapterTuningOnARandomBackboneIsRefusedUnlessTheOptionsSaySo()
+    {
+        var options = TinyOptions();
+        options.AllowRandomBackbone = false;
+        var error = Assert.Throws<ArgumentException>(() => new MLContext(seed: 1).StaTrainer(options));
+        Assert.Contains("neither ClipWeightsPath nor InitialCheckpointPath", error.Message);
+        Assert.Contains("AllowRandomBackbone = true", error.Message);
+        Assert.Contains("FullFineTuning", error.Message);
+
+        // The defaults (official preset, adapter tuning) without weights are refused the same way.
+        Assert.Throws<ArgumentException>(() => new MLContext(seed: 1).StaTrainer());
+
+        // Each way out is accepted when the trainer is created: weights, a checkpoint, full fine-tuning, the explicit flag.
+        options.ClipWeightsPath = "clip.pth";
+        Assert.NotNull(new MLContext(seed: 1).StaTrainer(options));
+        options.ClipWeightsPath = null;
+        options.InitialCheckpointPath = "sta.pth";
+        Assert.NotNull(new MLContext(seed: 1).StaTrainer(options));
+        options.InitialCheckpointPath = null;
+        options.TuningMode = StaTuningMode.FullFineTuning;
+        Assert.NotNull(new MLContext(seed: 1).StaTrainer(options));
+        options.TuningMode = StaTuningMode.AdapterTuning;
+        options.AllowRandomBackbone = true;
+        Assert.NotNull(new MLContext(seed: 1).StaTrainer(options));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Sta.MLNet.Model;
 using TorchSharp;
 using static TorchSharp.torch;
+using Sta.MLNet.Runtime;
 
 namespace Sta.MLNet.Tests.Model;
 
@@ -29,7 +30,7 @@ public class DepthwiseConvolutionTests
             stack.to(ScalarType.Float64);
             var init = new Generator(5);
             using (no_grad())
-                foreach (var (_, p) in stack.named_parameters()) p.copy_(randn(p.shape, ScalarType.Float64, generator: init) * 0.5);
+                foreach (var (_, p) in stack.named_parameters()) p.copy_(randn(p.shape, ScalarType.Float64, generator: init).Multiply(0.5));
             stack.Convolution = mode;
             stack.train();
             var x = input.clone().requires_grad_(true);
@@ -95,7 +96,7 @@ public class VolumeLayoutTests
     public void Tokens_become_a_channels_last_volume_with_the_official_volumes_values()
     {
         // [N = H*W, B*T, E] with B = 2, T = 3, H = W = 3 (N = 9), E = 5: distinct sizes, so a swapped axis shows.
-        using var tokens = arange(9 * 6 * 5, ScalarType.Float32).reshape(9, 6, 5);
+        using var tokens = tensor(Enumerable.Range(0, 9 * 6 * 5).Select(i => (float)i).ToArray()).reshape(9, 6, 5);
         using var official = tokens.permute(1, 2, 0).reshape(2, 3, 5, 3, 3).permute(0, 2, 1, 3, 4).contiguous();
         using var channelsLast = VolumeLayout.ChannelsLastFromTokens(tokens, clips: 2, frames: 3, grid: 3);
         Assert.Equal(official.shape, channelsLast.shape);

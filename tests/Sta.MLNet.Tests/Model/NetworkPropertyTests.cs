@@ -1,6 +1,7 @@
 using Sta.MLNet.Model;
 using TorchSharp;
 using static TorchSharp.torch;
+using Sta.MLNet.Runtime;
 
 namespace Sta.MLNet.Tests.Model;
 
@@ -43,7 +44,7 @@ public class NetworkPropertyTests
         using var guard = no_grad();
         var clips = TestNetworks.RandomClips(2, StaPresets.Tiny, 21);
         var changed = clips.clone();
-        changed[1].add_(1.0); // only clip 1 changes
+        changed[1].AddInPlace(1.0); // only clip 1 changes
 
         float ClipZeroChange(CrossAttentionBatchSemantics semantics)
         {
@@ -165,7 +166,7 @@ public class PrecisionTests
     {
         using var scope = NewDisposeScope();
         var g = new Generator(21);
-        var scores = (randn([3, 257, 257], generator: g) * 4).to_type(ScalarType.BFloat16);
+        var scores = randn([3, 257, 257], generator: g).Multiply(4).to_type(ScalarType.BFloat16);
         using (no_grad())
         {
             var fast = ReducedPrecision.Softmax(scores);
@@ -174,7 +175,7 @@ public class PrecisionTests
             // libtorch computes in float32 and rounds once: the same bits except, rarely, one bf16 unit.
             var a = fast.to_type(ScalarType.Float32);
             var b = reference.to_type(ScalarType.Float32);
-            Assert.True(((a - b).abs() <= b.abs() * (1.0 / 128) + 1e-30).all().item<bool>());
+            Assert.True((a - b).abs().le(b.abs().Multiply(1.0 / 128).Add(1e-30)).all().item<bool>());
             Assert.True(a.ne(b).sum().item<long>() <= a.numel() / 10000);
         }
         // With gradients the float32 form is used, so the backward equals autocast-style float32 softmax exactly.
@@ -194,10 +195,10 @@ public class PrecisionTests
         using var norm = new Fp32LayerNorm(64, 1e-5);
         using (no_grad())
         {
-            norm.parameters().First().copy_(rand([64], generator: g) + 0.5);
-            norm.parameters().Last().copy_(randn([64], generator: g) * 0.1);
+            norm.parameters().First().copy_(rand([64], generator: g).Add(0.5));
+            norm.parameters().Last().copy_(randn([64], generator: g).Multiply(0.1));
         }
-        var input = (randn([50, 8, 64], generator: g) * 3 + 1).to_type(ScalarType.BFloat16);
+        var input = randn([50, 8, 64], generator: g).Multiply(3).Add(1).to_type(ScalarType.BFloat16);
         Tensor fast;
         using (no_grad()) fast = norm.forward(input);
         // With gradients enabled (the weights require grad) the float32 cast form runs.
@@ -206,7 +207,7 @@ public class PrecisionTests
         var a = fast.to_type(ScalarType.Float32);
         var b = cast.to_type(ScalarType.Float32);
         // Both accumulate in float32 and round once; they may differ by one bf16 unit (2^-8 relative) in rare elements.
-        Assert.True(((a - b).abs() <= b.abs() * (1.0 / 128) + 1e-6).all().item<bool>());
+        Assert.True((a - b).abs().le(b.abs().Multiply(1.0 / 128).Add(1e-6)).all().item<bool>());
         Assert.True(a.ne(b).sum().item<long>() < a.numel() / 100);
     }
 

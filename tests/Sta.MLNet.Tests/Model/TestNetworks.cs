@@ -1,6 +1,7 @@
 using Sta.MLNet.Model;
 using TorchSharp;
 using static TorchSharp.torch;
+using Sta.MLNet.Runtime;
 
 namespace Sta.MLNet.Tests.Model;
 
@@ -25,14 +26,14 @@ internal static class TestNetworks
                 using var unit = rand(tensor.shape, generator: g);
                 using var normal = randn(tensor.shape, generator: g);
                 if (name.EndsWith("running_var") || name.Contains(".bn") && name.EndsWith("weight") || name.Contains("ln_") && name.EndsWith("weight"))
-                    tensor.copy_(unit + 0.5);
-                else if (name.EndsWith("running_mean") || name.EndsWith("bias")) tensor.copy_(normal * 0.1);
-                else if (name.Contains("Adapter.up.")) tensor.copy_(normal * 0.2);
-                else if (name.EndsWith("temporal_embedding")) tensor.copy_(normal * 0.5);
+                    tensor.copy_(unit.Add(0.5));
+                else if (name.EndsWith("running_mean") || name.EndsWith("bias")) tensor.copy_(normal.Multiply(0.1));
+                else if (name.Contains("Adapter.up.")) tensor.copy_(normal.Multiply(0.2));
+                else if (name.EndsWith("temporal_embedding")) tensor.copy_(normal.Multiply(0.5));
                 else
                 {
                     long fanIn = tensor.dim() > 1 ? tensor.numel() / tensor.shape[0] : tensor.numel();
-                    tensor.copy_((unit * 2 - 1) / Math.Sqrt(fanIn));
+                    tensor.copy_(unit.Multiply(2).Add(-1).Divide(Math.Sqrt(fanIn)));
                 }
             }
         }

@@ -1,4 +1,7 @@
+using System.Text;
+using System.Text.Json;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Sta.MLNet.MLNet;
 using Sta.MLNet.Model;
 
@@ -36,6 +39,46 @@ public class FormatCompatibilityTests
         {
             detector.ReleaseNetwork();
         }
+    }
+
+    public static TheoryData<string> ModelsOfOtherMLNetVersions() =>
+        new(ReadMLNetVersions().RootElement.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("file").GetString()!));
+
+    private static JsonDocument ReadMLNetVersions() => JsonDocument.Parse(File.ReadAllText(FormatFile("mlnet-versions.json")));
+
+    [Theory]
+    [MemberData(nameof(ModelsOfOtherMLNetVersions))]
+    public void A_model_saved_under_each_verified_MLNet_release_loads_and_scores_as_recorded(string file)
+    {
+        using var versions = ReadMLNetVersions();
+        var entry = versions.RootElement.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("file").GetString() == file);
+        var zip = new ModelZip(File.ReadAllBytes(FormatFile(file)));
+        Assert.Equal(entry.GetProperty("savedBy").GetString(), Encoding.UTF8.GetString(zip["TrainingInfo/Version.txt"]).Trim().Split('+')[0]);
+
+        var ml = new MLContext(seed: 1);
+        var model = StaMLNet.LoadModel(ml, FormatFile(file), out var schema);
+        var detector = Assert.IsType<StaDetectionTransformer>(model);
+        try
+        {
+            Assert.Equal(StaPresets.Tiny.Width, detector.Detector.Options.Width);
+            Assert.Equal(StaPresets.Tiny.InputResolution, detector.Detector.Options.InputResolution);
+            var scored = model.Transform(ml.Data.LoadFromEnumerable([new ProbeRow { Clip = ProbeRow.Values() }]));
+            Assert.Equal(entry.GetProperty("score").GetSingle(), scored.GetColumn<float>("Score").Single(), 1e-5);
+            Assert.Equal(entry.GetProperty("probability").GetSingle(), scored.GetColumn<float>("Probability").Single(), 1e-5);
+            Assert.Contains(schema, column => column.Name == "Landmarks");
+        }
+        finally
+        {
+            detector.ReleaseNetwork();
+        }
+    }
+
+    private sealed class ProbeRow
+    {
+        [VectorType(8, 3, 32, 32)]
+        public float[] Clip { get; set; } = [];
+
+        public static float[] Values() => Enumerable.Range(0, 8 * 3 * 32 * 32).Select(i => (float)Math.Sin(i * 0.01)).ToArray();
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public class PersistenceTests
     }
 
     [Fact]
-    public void BridgeFindsEveryMemberOfThePinnedMLNet()
+    public void BridgeFindsEveryMemberOfTheLoadedMLNet()
     {
         var members = MLNetInternals.Get();
         Assert.NotNull(members.CatalogAddClass);
@@ -62,7 +62,7 @@ public class PersistenceTests
     {
         var error = Assert.Throws<NotSupportedException>(() => MLNetInternals.Resolve(typeof(string).Assembly));
         Assert.Contains("Unsupported ML.NET version", error.Message);
-        Assert.Contains("Sta.MLNet needs 5.0.1", error.Message);
+        Assert.Contains("Sta.MLNet is verified on 5.0.x and 6.0.x", error.Message);
         Assert.Contains("Microsoft.ML.ModelSaveContext", error.Message);
     }
 

@@ -66,6 +66,13 @@ public sealed class DisposeScopeCoverageTests : IDisposable
             StaCheckpoint.Load(detector, checkpoint);
         });
 
+        var pth = Path.Combine(_temp, "model.pth");
+        StaCheckpoint.Save(detector, pth, CheckpointFormat.PyTorch);
+        AssertNoUnscopedTensors("reading a PyTorch zip checkpoint (TorchSharp.PyBridge's unpickler)", () =>
+        {
+            foreach (var tensor in StateDictFile.Load(pth).Values) tensor.Dispose();
+        });
+
         var examples = InMemoryTrainingData.Flicker(8, 8, 32, seed: 6);
         var options = new StaTrainingOptions
         {

@@ -24,13 +24,16 @@ internal sealed class NativeHandleAudit
     private readonly Dictionary<string, string?> _insideTorchSharp = new(StringComparer.Ordinal);
     private readonly HashSet<string> _inProgress = new(StringComparer.Ordinal);
 
-    /// <param name="allowedOwnerType">Full name of the type whose methods may create Scalars (it holds them for the call).</param>
-    public NativeHandleAudit(string allowedOwnerType)
+    /// <param name="allowedOwnerTypes">
+    /// Full names (Cecil's, nested types after '/') of the types whose methods, and those of the types nested in them,
+    /// may create Scalars: the type that holds them for the call, and in tests the code that makes garbage on purpose.
+    /// </param>
+    public NativeHandleAudit(params string[] allowedOwnerTypes)
     {
-        AllowedOwnerType = allowedOwnerType;
+        AllowedOwnerTypes = allowedOwnerTypes;
     }
 
-    public string AllowedOwnerType { get; }
+    public IReadOnlyList<string> AllowedOwnerTypes { get; }
 
     /// <summary>Every violation in <paramref name="assemblyPath"/> as "where: what".</summary>
     public IReadOnlyList<string> Audit(string assemblyPath)
@@ -43,7 +46,7 @@ internal sealed class NativeHandleAudit
         var violations = new List<string>();
         foreach (var type in assembly.MainModule.GetTypes())
         {
-            bool owner = OutermostType(type).FullName == AllowedOwnerType;
+            bool owner = EnclosingTypes(type).Any(t => AllowedOwnerTypes.Contains(t.FullName));
             foreach (var field in type.Fields)
                 if (ProblemOfHeldModule(field.FieldType) is { } problem)
                     violations.Add($"{type.FullName}.{field.Name}: holds a {field.FieldType.Name} whose {problem}");
@@ -151,10 +154,9 @@ internal sealed class NativeHandleAudit
         return problem;
     }
 
-    private static TypeDefinition OutermostType(TypeDefinition type)
+    private static IEnumerable<TypeDefinition> EnclosingTypes(TypeDefinition type)
     {
-        while (type.DeclaringType is not null) type = type.DeclaringType;
-        return type;
+        for (var current = type; current is not null; current = current.DeclaringType) yield return current;
     }
 
     private static string Name(MethodReference method)

@@ -17,6 +17,11 @@ namespace Sta.MLNet.Tests.Torch;
 /// with "Expected false to be true … Scalar.h" or "Unknown scalar type"; every result must now be bit-identical to the
 /// same work done without pressure.
 /// </summary>
+/// <remarks>
+/// Runs alone (its own non-parallel collection): its collections would otherwise also hammer whatever test runs beside
+/// it, including third-party code (PyBridge, OpenCvSharp) that this suite does not audit.
+/// </remarks>
+[Collection(GcPressureCollection.Name)]
 public sealed class NativeHandleLifetimeTests(ITestOutputHelper output)
 {
     private const int InferencePasses = 400;
@@ -113,4 +118,10 @@ public sealed class NativeHandleLifetimeTests(ITestOutputHelper output)
             foreach (var thread in _threads) thread.Join();
         }
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class GcPressureCollection
+{
+    public const string Name = "GC pressure (runs alone)";
 }

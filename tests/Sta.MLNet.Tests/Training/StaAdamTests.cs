@@ -2,6 +2,7 @@ using Sta.MLNet.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Sta.MLNet.Runtime;
 
 namespace Sta.MLNet.Tests.Training;
 
@@ -19,7 +20,7 @@ public sealed class StaAdamTests : IDisposable
 
     private static void Backward(Parameter a, Parameter b, int step)
     {
-        var loss = (a * a * (step + 1)).sum() + (b.sin() * a.sum()).sum();
+        var loss = a.mul(a).Multiply(step + 1).sum().Add(b.sin().mul(a.sum()).sum());
         loss.backward();
     }
 
