@@ -9,7 +9,8 @@
 #   3. builds and runs the README's "Use it in your app" section as written there (its PackageReference lines and its
 #      program, between the consumer-test markers);
 #   4. installs the packed sta tool into a temporary tool path and runs sta --help and sta inspect on the fixture
-#      checkpoint (../shared/fixtures or $STA_SHARED_DIR/fixtures).
+#      checkpoint (../shared/fixtures or $STA_SHARED_DIR/fixtures), and starts sta serve with it on a free loopback
+#      port (its /readyz and its page must answer).
 # Our packages never reach the machine's NuGet cache: restores use a temporary packages folder and read everything
 # else from the machine's cache (as a read-only fallback folder) or the package sources already configured here.
 #   bash build/consumer-test.sh [--no-build]    (--no-build: pack the Release build that exists, as build/test.sh does)
@@ -196,6 +197,26 @@ if logged "$work/tool-install.log" bash -c "cd '$work' && dotnet tool install St
   else
     fail "sta tool: sta inspect $checkpoint"
   fi
+  # sta serve from the package: the service assembly, the ASP.NET Core framework and the embedded page must all be there.
+  serve_log="$work/sta-serve.log"
+  "$tools/sta" serve --checkpoint "$checkpoint" --preset tiny --urls http://127.0.0.1:0 >"$serve_log" 2>&1 &
+  serve_pid=$!
+  address=""
+  # Waits on the server's own line, not on a time; the count only turns a hang into a failure (10 minutes).
+  for _ in $(seq 1 1200); do
+    address=$(sed -nE 's/^listening on (http:\/\/[^ ]+)$/\1/p' "$serve_log" | head -n 1)
+    if [ -n "$address" ] || ! kill -0 "$serve_pid" 2>/dev/null; then break; fi
+    sleep 0.5
+  done
+  if [ -n "$address" ] && curl -fsS "$address/readyz" | grep -q '"ready"' \
+      && curl -fsS "$address/" | grep -q 'assets/app.js' && curl -fsS -o /dev/null "$address/assets/app.js"; then
+    pass "sta tool: sta serve answers /readyz and serves its page ($address)"
+  else
+    tail -n 40 "$serve_log"
+    fail "sta tool: sta serve --checkpoint $(basename "$checkpoint")"
+  fi
+  kill -TERM "$serve_pid" 2>/dev/null || true
+  wait "$serve_pid" 2>/dev/null || true
   fallback=$(find "$tools" -type d -name cpu | head -n 1)
   if [ -z "$fallback" ]; then pass "sta tool: no TorchSharp fallback copy"; else fail "sta tool: TorchSharp copied its natives into $fallback"; fi
 else
