@@ -12,4 +12,11 @@ public class NativeHandleRuleTests
         var violations = new NativeHandleAudit("Sta.MLNet.Runtime.ScalarArithmetic").Audit(server);
         Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
     }
+
+    [Fact]
+    public void TheServiceTestsCreateNoUnownedScalars()
+    {
+        var violations = new NativeHandleAudit("Sta.MLNet.Runtime.ScalarArithmetic").Audit(typeof(NativeHandleRuleTests).Assembly.Location);
+        Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
+    }
 }
