@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Sta.MLNet.Cli.Faces;
 using Sta.MLNet.Cli.Infrastructure;
 using Sta.MLNet.Cli.Scoring;
 using Sta.MLNet.Explanation;
@@ -23,31 +22,20 @@ internal static class ExplainCommand
         var video = new Argument<string>("video") { Description = "The video file to explain." };
         var output = new Option<string>("--out", "-o") { Description = "Folder for the strips (clip-NNN.png) and explanation.json.", Required = true };
         var top = new Option<int?>("--top") { Description = "Explain only the N clips with the highest P(fake) (default: every scored clip)." };
-        var checkpoint = CommonOptions.Checkpoint();
-        var model = CommonOptions.Model();
-        var preset = CommonOptions.Preset();
-        var gpu = CommonOptions.Gpu();
-        var bf16 = CommonOptions.Bf16();
         var threshold = new Option<double>("--threshold") { Description = "P(fake) above which the video is called fake.", DefaultValueFactory = _ => 0.5 };
-        var sampling = CommonOptions.Sampling();
-        var clips = CommonOptions.Clips();
-        var detector = CommonOptions.FaceDetector();
-        var landmarks = CommonOptions.LandmarksModel();
-        var alignment = CommonOptions.AlignmentSize();
+        var choice = new ModelChoice();
         var command = new Command("explain", "Heat maps of where the evidence for 'fake' lies: a PNG strip per clip (faces, and the heat over them).")
         {
-            video, output, top, checkpoint, model, preset, gpu, bf16, threshold, sampling, clips, detector, landmarks, alignment,
+            video, output, top,
         };
+        choice.AddTo(command);
+        command.Options.Add(threshold);
         CommandRunner.SetHandler(command, context, parse =>
         {
             var path = CommonOptions.RequireFile(parse.GetValue(video)!, "Video");
             if (parse.GetValue(top) is < 1) throw new UsageException("--top must be at least 1.");
             if (parse.GetValue(threshold) is < 0 or > 1) throw new UsageException("--threshold must be within [0, 1].");
-            var samplingOptions = CommonOptions.ResolveSampling(parse.GetValue(sampling)!, parse.GetValue(clips));
-            var faces = CommonOptions.ResolveFaces(parse, detector, landmarks, alignment);
-            FaceCropper.Create(faces).Dispose(); // missing face models fail here, with the package to install
-            var loaded = ScoringModel.Load(parse.GetValue(gpu), parse.GetValue(checkpoint), parse.GetValue(model), parse.GetValue(preset)!,
-                samplingOptions, faces, workers: 1, parse.GetValue(bf16));
+            var loaded = choice.Load(parse, workers: 1);
             try
             {
                 return Run(context, loaded, path, parse.GetValue(output)!, parse.GetValue(top), parse.GetValue(threshold));

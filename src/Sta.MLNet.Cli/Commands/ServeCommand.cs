@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Sta.MLNet.Cli.Faces;
 using Sta.MLNet.Cli.Infrastructure;
 using Sta.MLNet.Cli.Scoring;
 using Sta.MLNet.Server;
@@ -18,16 +17,7 @@ internal static class ServeCommand
 
     public static Command Create(CliContext context)
     {
-        var checkpoint = CommonOptions.Checkpoint();
-        var model = CommonOptions.Model();
-        var preset = CommonOptions.Preset();
-        var gpu = CommonOptions.Gpu();
-        var bf16 = CommonOptions.Bf16();
-        var sampling = CommonOptions.Sampling();
-        var clips = CommonOptions.Clips();
-        var detector = CommonOptions.FaceDetector();
-        var landmarks = CommonOptions.LandmarksModel();
-        var alignment = CommonOptions.AlignmentSize();
+        var choice = new ModelChoice();
         var urls = new Option<string[]>("--urls")
         {
             Description = "Addresses to listen on (port 0 picks a free one). Default: http://127.0.0.1:5080, loopback only.",
@@ -42,10 +32,10 @@ internal static class ServeCommand
         var explained = new Option<int>("--explain-clips") { Description = "Clips with the highest P(fake) that get heat maps (0: none).", DefaultValueFactory = _ => 3 };
         var threshold = new Option<double>("--threshold") { Description = "P(fake) above which a video is called fake.", DefaultValueFactory = _ => 0.5 };
         var temp = new Option<string?>("--temp-dir") { Description = "Folder for uploads while they are analysed (default: the system's temporary folder)." };
-        var command = new Command("serve", "Run the scoring service: HTTP API (jobs, events, OpenAPI) and a web page with verdicts, timelines and heat maps.")
-        {
-            checkpoint, model, preset, gpu, bf16, sampling, clips, detector, landmarks, alignment, urls, apiKey, workers, queue, maxUpload, keep, explained, threshold, temp,
-        };
+        var command = new Command("serve", "Run the scoring service: HTTP API (jobs, events, OpenAPI) and a web page with verdicts, timelines and heat maps.");
+        choice.AddTo(command);
+        foreach (var option in new Option[] { urls, apiKey, workers, queue, maxUpload, keep, explained, threshold, temp })
+            command.Options.Add(option);
         CommandRunner.SetHandler(command, context, parse =>
         {
             var options = new StaServerOptions
@@ -69,15 +59,11 @@ internal static class ServeCommand
                 throw new UsageException($"{error.ParamName}: {error.Message.Split(" (Parameter")[0]}");
             }
             if (options.TemporaryDirectory is { } folder && !Directory.Exists(folder)) throw new UsageException($"--temp-dir not found: {folder}");
-            var samplingOptions = CommonOptions.ResolveSampling(parse.GetValue(sampling)!, parse.GetValue(clips));
-            var faces = CommonOptions.ResolveFaces(parse, detector, landmarks, alignment);
-            FaceCropper.Create(faces).Dispose(); // missing face models fail here, with the package to install
-            var loaded = ScoringModel.Load(parse.GetValue(gpu), parse.GetValue(checkpoint), parse.GetValue(model), parse.GetValue(preset)!,
-                samplingOptions, faces, workers: 1, parse.GetValue(bf16));
+            var loaded = choice.Load(parse, workers: 1);
             try
             {
                 // The page and /api/v1/info name the model by its file name: the server's folders are nobody else's business.
-                var file = parse.GetValue(model) ?? parse.GetValue(checkpoint)!;
+                var file = choice.File(parse)!;
                 var description = loaded.Description.Replace(file, Path.GetFileName(file), StringComparison.Ordinal);
                 return Run(context, new ServedModel(loaded.Stage, loaded.Options, description), options);
             }
