@@ -1,8 +1,6 @@
-using Microsoft.ML;
 using OpenCvSharp;
 using Sta.MLNet.Clips;
 using Sta.MLNet.Explanation;
-using Sta.MLNet.MLNet;
 using Sta.MLNet.Model;
 using Sta.MLNet.Scoring;
 using Sta.MLNet.Tests.Model;
@@ -15,13 +13,10 @@ public class StaVideoExplainerTests
 {
     private static readonly FaceClipOptions TinyInput = new() { Sampling = ClipSamplingOptions.Consecutive, ClipSize = 32 };
 
-    private static StaDetectionTransformer TinyDetector() =>
-        new(new MLContext(seed: 1), TestNetworks.RandomTiny(seed: 3), new StaDetectionOptions { BatchSize = 4 }, TorchSharp.torch.CPU);
-
     [Fact]
     public async Task TheScoreIsTheScorersAndTheMostSuspiciousClipsGetHeatMapsOfTheFacesTheNetworkSaw()
     {
-        var detector = TinyDetector();
+        var detector = TestNetworks.RandomTinyStage();
         var scoring = new VideoScoringOptions { FrontEnd = TinyInput, BatchSize = 4 };
         var explainer = new StaVideoExplainer(detector, scoring, new VideoExplanationOptions { ExplainedClips = 2 });
         var reports = new List<double>();
@@ -58,7 +53,7 @@ public class StaVideoExplainerTests
     [Fact]
     public async Task ABadVideoComesBackWithTheScorersErrorAndNoEvidence()
     {
-        var detector = TinyDetector();
+        var detector = TestNetworks.RandomTinyStage();
         var explainer = new StaVideoExplainer(detector, new VideoScoringOptions { FrontEnd = TinyInput });
 
         var result = await explainer.ExplainVideoAsync(TestVideos.TextFileNamedMp4);
@@ -72,7 +67,7 @@ public class StaVideoExplainerTests
     [Fact]
     public async Task FacesAreKeptForAtMostTheConfiguredNumberOfClipsTheMostSuspiciousOnes()
     {
-        var detector = TinyDetector();
+        var detector = TestNetworks.RandomTinyStage();
         var scoring = new VideoScoringOptions { FrontEnd = TinyInput };
         var explainer = new StaVideoExplainer(detector, scoring, new VideoExplanationOptions { ExplainedClips = 1, MaxClipsWithFaces = 3 });
 

@@ -14,9 +14,6 @@ public class StaVideoScorerTests
     // The tiny test network takes 8 frames of 32 px.
     private static readonly FaceClipOptions TinyInput = new() { Sampling = ClipSamplingOptions.Consecutive, ClipSize = 32 };
 
-    private static StaDetectionTransformer TinyDetector() =>
-        new(new MLContext(seed: 1), TestNetworks.RandomTiny(seed: 3), new StaDetectionOptions { BatchSize = 4 }, TorchSharp.torch.CPU);
-
     [Fact]
     public async Task ScoresAFolderAndReportsEveryBadFile()
     {
@@ -27,7 +24,7 @@ public class StaVideoScorerTests
         File.Copy(TestVideos.ThreeFrameH264, Path.Combine(folder, "d_short.mp4"));
         File.Copy(FaceClipVideos.WithFaceGaps, Path.Combine(folder, "e_gaps.mp4"));
         File.WriteAllText(Path.Combine(folder, "notes.txt"), "not a video extension");
-        var detector = TinyDetector();
+        var detector = TestNetworks.RandomTinyStage();
         var reports = new List<VideoScoringProgress>();
         var scorer = new StaVideoScorer(detector, new VideoScoringOptions
         {
@@ -83,7 +80,7 @@ public class StaVideoScorerTests
         var ml = new MLContext(seed: 1);
         var loader = ml.LoadVideoClip(new VideoClipLoaderOptions { ClipIndexColumnName = "ClipIndex", FrontEnd = TinyInput with { FirstFrameSearchSide = 0 } })
             .Fit(ml.Data.LoadFromEnumerable(new[] { new PathRow() }));
-        var chain = new Microsoft.ML.Data.TransformerChain<ITransformer>(loader, TinyDetector());
+        var chain = new Microsoft.ML.Data.TransformerChain<ITransformer>(loader, TestNetworks.RandomTinyStage());
         using var stream = new MemoryStream();
         ml.Model.Save(chain, ml.Data.LoadFromEnumerable(new[] { new PathRow() }).Schema, stream);
         stream.Position = 0;
@@ -116,7 +113,7 @@ public class StaVideoScorerTests
     [Fact]
     public async Task CancellationStopsTheRun()
     {
-        var scorer = new StaVideoScorer(TinyDetector(), new VideoScoringOptions { FrontEnd = TinyInput });
+        var scorer = new StaVideoScorer(TestNetworks.RandomTinyStage(), new VideoScoringOptions { FrontEnd = TinyInput });
         using var cancel = new CancellationTokenSource();
         cancel.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => scorer.ScoreFilesAsync([TestVideos.FaceMotionH264], cancel.Token));
@@ -125,14 +122,14 @@ public class StaVideoScorerTests
     [Fact]
     public void FrontEndMustMatchTheNetworkInput()
     {
-        var error = Assert.Throws<ArgumentException>(() => new StaVideoScorer(TinyDetector(), new VideoScoringOptions()));
+        var error = Assert.Throws<ArgumentException>(() => new StaVideoScorer(TestNetworks.RandomTinyStage(), new VideoScoringOptions()));
         Assert.Contains("224", error.Message);
     }
 
     [Fact]
     public async Task TheClipObserverSeesEveryScoredClipAsTheNetworkSawItBeforeItsBufferIsReused()
     {
-        var detector = TinyDetector();
+        var detector = TestNetworks.RandomTinyStage();
         var seen = new List<(int Video, ClipScore Score, int ClipCount, float[] Clip)>();
         var scorer = new StaVideoScorer(detector, new VideoScoringOptions
         {
@@ -163,7 +160,7 @@ public class StaVideoScorerTests
     [Fact]
     public async Task AClipObserverThatThrowsEndsTheRunWithItsException()
     {
-        var detector = TinyDetector();
+        var detector = TestNetworks.RandomTinyStage();
         var scorer = new StaVideoScorer(detector, new VideoScoringOptions
         {
             FrontEnd = TinyInput, ClipScored = (_, _, _, _) => throw new InvalidOperationException("the caller's observer failed"),
