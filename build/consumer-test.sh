@@ -9,8 +9,8 @@
 #   3. builds and runs the README's "Use it in your app" section as written there (its PackageReference lines and its
 #      program, between the consumer-test markers);
 #   4. installs the packed sta tool into a temporary tool path and runs sta --help and sta inspect on the fixture
-#      checkpoint (../shared/fixtures or $STA_SHARED_DIR/fixtures), and starts sta serve with it on a free loopback
-#      port (its /readyz and its page must answer).
+#      checkpoint (../shared/fixtures or $STA_SHARED_DIR/fixtures), and starts sta serve with the repository's reference
+#      model on a free loopback port (its /readyz and its page must answer, SIGTERM must stop it).
 # Our packages never reach the machine's NuGet cache: restores use a temporary packages folder and read everything
 # else from the machine's cache (as a read-only fallback folder) or the package sources already configured here.
 #   bash build/consumer-test.sh [--no-build]    (--no-build: pack the Release build that exists, as build/test.sh does)
@@ -198,8 +198,10 @@ if logged "$work/tool-install.log" bash -c "cd '$work' && dotnet tool install St
     fail "sta tool: sta inspect $checkpoint"
   fi
   # sta serve from the package: the service assembly, the ASP.NET Core framework and the embedded page must all be there.
+  # It serves the repository's reference model (a Tiny detection stage saved by ML.NET 6.0.0); SIGTERM must stop it cleanly.
+  serve_model="$repo/tests/Sta.MLNet.Tests/Persistence/Formats/sta-detection-mlnet-6.0.0.zip"
   serve_log="$work/sta-serve.log"
-  "$tools/sta" serve --checkpoint "$checkpoint" --preset tiny --urls http://127.0.0.1:0 >"$serve_log" 2>&1 &
+  "$tools/sta" serve --model "$serve_model" --urls http://127.0.0.1:0 >"$serve_log" 2>&1 &
   serve_pid=$!
   address=""
   # Waits on the server's own line, not on a time; the count only turns a hang into a failure (10 minutes).
@@ -208,15 +210,20 @@ if logged "$work/tool-install.log" bash -c "cd '$work' && dotnet tool install St
     if [ -n "$address" ] || ! kill -0 "$serve_pid" 2>/dev/null; then break; fi
     sleep 0.5
   done
+  serving=false
   if [ -n "$address" ] && curl -fsS "$address/readyz" | grep -q '"ready"' \
       && curl -fsS "$address/" | grep -q 'assets/app.js' && curl -fsS -o /dev/null "$address/assets/app.js"; then
-    pass "sta tool: sta serve answers /readyz and serves its page ($address)"
-  else
-    tail -n 40 "$serve_log"
-    fail "sta tool: sta serve --checkpoint $(basename "$checkpoint")"
+    serving=true
   fi
   kill -TERM "$serve_pid" 2>/dev/null || true
-  wait "$serve_pid" 2>/dev/null || true
+  serve_status=0
+  wait "$serve_pid" || serve_status=$?
+  if [ "$serving" = true ] && [ "$serve_status" -eq 0 ] && grep -q '^stopped\.$' "$serve_log"; then
+    pass "sta tool: sta serve answered /readyz, served its page and stopped on SIGTERM ($(basename "$serve_model"))"
+  else
+    tail -n 40 "$serve_log"
+    fail "sta tool: sta serve --model $(basename "$serve_model") (serving: $serving, exit status after SIGTERM: $serve_status)"
+  fi
   fallback=$(find "$tools" -type d -name cpu | head -n 1)
   if [ -z "$fallback" ]; then pass "sta tool: no TorchSharp fallback copy"; else fail "sta tool: TorchSharp copied its natives into $fallback"; fi
 else
