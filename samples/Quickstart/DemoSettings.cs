@@ -1,5 +1,4 @@
-using Sta.MLNet.Blending;
-using Sta.MLNet.Data;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Samples.Quickstart;
 

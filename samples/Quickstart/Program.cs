@@ -6,16 +6,7 @@ using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Sta.MLNet;
-using Sta.MLNet.Blending;
-using Sta.MLNet.Clips;
-using Sta.MLNet.Data;
-using Sta.MLNet.Evaluation;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Model;
 using Sta.MLNet.Samples.Quickstart;
-using Sta.MLNet.Scoring;
-using Sta.MLNet.Training;
-using Sta.MLNet.Video;
 
 var outputFolder = Path.GetFullPath(args.Length > 0 ? args[0] : "quickstart-output");
 Directory.CreateDirectory(outputFolder);

@@ -2,8 +2,6 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Persistence;
 
 namespace Sta.MLNet;
 

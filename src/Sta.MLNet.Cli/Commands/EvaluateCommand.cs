@@ -8,8 +8,7 @@ using Sta.MLNet.Cli.Faces;
 using Sta.MLNet.Cli.Infrastructure;
 using Sta.MLNet.Cli.Scoring;
 using Sta.MLNet.Cli.Training;
-using Sta.MLNet.Evaluation;
-using Sta.MLNet.MLNet;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Cli.Commands;
 
@@ -51,7 +50,7 @@ internal static class EvaluateCommand
             if (parse.GetValue(threshold) is < 0 or > 1) throw new UsageException("--threshold must be within [0, 1].");
             var sources = new[] { parse.GetValue(scores), parse.GetValue(dataset), parse.GetValue(videos) }.Count(s => s is not null);
             if (sources != 1) throw new UsageException("Give exactly one of --scores FILE.csv, --dataset FILE.json and --videos FOLDER.");
-            List<ClipScore> clipScores;
+            List<LabeledScore> clipScores;
             string source;
             if (parse.GetValue(scores) is { } csvPath)
             {
@@ -97,7 +96,7 @@ internal static class EvaluateCommand
         return command;
     }
 
-    private static List<ClipScore> ScoreDataset(CliContext context, MLContext mlContext, StaDetectionTransformer stage, string jsonPath, string split,
+    private static List<LabeledScore> ScoreDataset(CliContext context, MLContext mlContext, StaDetectionTransformer stage, string jsonPath, string split,
         string compression, string? frameRoot, int workers)
     {
         var clips = DatasetLoader.DeepfakeBench(mlContext, jsonPath, split, compression, frameRoot, stage.Detector.Options, requireLandmarks: false,
@@ -106,7 +105,7 @@ internal static class EvaluateCommand
         return DetectionEvaluationCatalog.ReadClipScores(stage.Transform(clips)).ToList();
     }
 
-    private static List<ClipScore> ScoreVideos(CliContext context, IVideoScorer scorer, IReadOnlyList<string> files)
+    private static List<LabeledScore> ScoreVideos(CliContext context, IVideoScorer scorer, IReadOnlyList<string> files)
     {
         var results = new List<VideoScoreResult>();
         var labelled = new List<LabelledVideo>();
@@ -127,14 +126,14 @@ internal static class EvaluateCommand
         return ScoresCsvReader.FromResults(results);
     }
 
-    private static int Report(CliContext context, string source, List<ClipScore> clips, double threshold, string? rocPath, string? jsonPath)
+    private static int Report(CliContext context, string source, List<LabeledScore> clips, double threshold, string? rocPath, string? jsonPath)
     {
         var clipLabels = clips.Select(c => c.Label).ToList();
-        var clipProbabilities = clips.Select(c => c.Score).ToList();
+        var clipProbabilities = clips.Select(c => c.Probability).ToList();
         var clipMetrics = DetectionMetrics.Compute(clipProbabilities, clipLabels, threshold);
         var videoScores = VideoAggregation.Aggregate(clips);
         var videoLabels = videoScores.Select(v => v.Label).ToList();
-        var videoProbabilities = videoScores.Select(v => v.Score).ToList();
+        var videoProbabilities = videoScores.Select(v => v.Probability).ToList();
         var videoMetrics = DetectionMetrics.Compute(videoProbabilities, videoLabels, threshold);
         if (double.IsNaN(clipMetrics.Auc))
             context.Warn("only one class is present: AUC, EER and AP are undefined (NaN).");

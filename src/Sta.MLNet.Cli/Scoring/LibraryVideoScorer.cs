@@ -1,7 +1,4 @@
-using Sta.MLNet.Clips;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Scoring;
-using Sta.MLNet.Video;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Cli.Scoring;
 
@@ -62,7 +59,7 @@ internal sealed class LibraryVideoScorer : IVideoScorer
         double? probability = score.IsScored ? score.Clips.Average(c => (double)c.Probability) : null;
         var timings = new ScoreTimings(score.FrontEndTime.TotalMilliseconds, score.NetworkTime.TotalMilliseconds, score.WallTime.TotalMilliseconds);
         return new VideoScoreResult(score.Path, label, error, frameCount, fps, clips, error is null ? probability : null,
-            error is null && probability is { } p ? Sta.MLNet.Evaluation.BinaryScore.FromProbability(p) : null, timings);
+            error is null && probability is { } p ? Sta.MLNet.BinaryScore.FromProbability(p) : null, timings);
     }
 
     /// <summary>Reports on the reporting thread: <see cref="Progress{T}"/> would post to a synchronisation context.</summary>

@@ -1,11 +1,7 @@
 using Microsoft.ML;
 using Sta.MLNet.Cli.Infrastructure;
 using Sta.MLNet.Cli.Preprocessing;
-using Sta.MLNet.Clips;
-using Sta.MLNet.Data;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Model;
-using Sta.MLNet.Video;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Cli.Training;
 

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// The four facial features Video-level Blending perturbs. The numeric order is the order in which the reference

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Builds the four soft feature masks of spec 4.2 step 1 from one frame's 68 landmarks: distance from every pixel

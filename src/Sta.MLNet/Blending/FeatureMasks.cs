@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// The four soft feature masks of one frame (values in [0, 1], float32, row-major H x W, after overlap resolution),

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Supplies the random draws of every frame. Implementations must be pure functions of (clip key, frame index) so

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Landmarks that Video-level Blending cannot use: missing, too few points for the clip's frames, or non-finite

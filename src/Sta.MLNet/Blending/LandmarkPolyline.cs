@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// A chain of 68-point landmark indices whose segments a feature mask measures distances to.

@@ -1,6 +1,5 @@
-using Sta.MLNet.Model;
 
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Video-level Blending of clips in the network's layout (CLIP-normalised floats [T, 3, H, W]): denormalise to the

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>A half-open pixel rectangle [Left, Right) x [Top, Bottom); empty when either extent is zero.</summary>
 public readonly record struct PixelBounds(int Left, int Top, int Right, int Bottom)

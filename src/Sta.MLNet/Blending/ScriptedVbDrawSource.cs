@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Replays recorded draws, frame by frame, for every clip key (tests, fixture parity, reproducing a logged blend).

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Draws from a <see cref="StableRandom"/> stream keyed by (seed, clip key, frame index): the same seed and clip key

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Every random value Video-level Blending uses for one frame, in the reference's draw order: the frame magnitudes

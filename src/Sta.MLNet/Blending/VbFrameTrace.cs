@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Intermediate results of blending one frame, filled on request (tests, previews, debugging): the masks, the

@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Visual check of Video-level Blending: a PNG strip (columns = frames; rows = real frames, VB frames, the four

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>Layout of a real-vs-VB preview.</summary>
 public sealed record VbPreviewOptions

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>The random similarity transform of one region in one frame.</summary>
 /// <param name="AngleDegrees">Rotation about the landmark centre, degrees; positive = counter-clockwise on screen

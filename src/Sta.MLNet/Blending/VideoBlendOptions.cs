@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Every constant of Video-level Blending (spec 4.2), exposed as ablation knobs. The defaults reproduce the authors'

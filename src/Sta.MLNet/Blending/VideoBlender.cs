@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Video-level Blending (spec 4.2 with the 4.4 choices: RGB, numeric frame order): every frame of a real clip is

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Per-row entry point for data pipelines: a pure function of (clip bytes, landmarks, seed, clip key, options) that

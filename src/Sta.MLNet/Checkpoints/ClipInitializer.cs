@@ -1,8 +1,7 @@
-using Sta.MLNet.Model;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Sta.MLNet.Checkpoints;
+namespace Sta.MLNet;
 
 /// <summary>What <see cref="ClipInitializer.Apply"/> did.</summary>
 /// <param name="LoadedKeys">Backbone tensors overwritten with CLIP weights.</param>

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Sta.MLNet.Checkpoints;
+namespace Sta.MLNet;
 
 /// <summary>
 /// CLIP visual-tower weights in OpenAI naming (<c>conv1.weight</c>, <c>class_embedding</c>,

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Sta.MLNet.Checkpoints;
+namespace Sta.MLNet;
 
 /// <summary>
 /// A module's state in PyTorch's order. TorchSharp's <c>state_dict()</c> lists all parameters before all buffers;

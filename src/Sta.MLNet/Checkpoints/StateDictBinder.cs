@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Sta.MLNet.Checkpoints;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Copies a state_dict into a module by exact name and shape. Strips one leading <c>module.</c> (DataParallel/DDP

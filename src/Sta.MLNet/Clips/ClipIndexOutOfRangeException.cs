@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Clips;
+namespace Sta.MLNet;
 
 /// <summary>A clip was requested by index and the video has fewer clips under the sampling protocol.</summary>
 public sealed class ClipIndexOutOfRangeException : StaException

@@ -1,10 +1,6 @@
 using OpenCvSharp;
-using Sta.MLNet.Data;
-using Sta.MLNet.Faces;
-using Sta.MLNet.Model;
-using Sta.MLNet.Video;
 
-namespace Sta.MLNet.Clips;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Video to model-ready clips: plans a video's clips (<see cref="FaceClipOptions.Sampling"/>), decodes one clip's

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Clips;
+namespace Sta.MLNet;
 
 /// <summary>What the front end found in one clip (the clip's pixels and landmarks go to caller-supplied buffers).</summary>
 /// <param name="ClipIndex">0-based index of the clip in its video (time order).</param>

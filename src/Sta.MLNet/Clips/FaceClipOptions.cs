@@ -1,7 +1,5 @@
-using Sta.MLNet.Faces;
-using Sta.MLNet.Video;
 
-namespace Sta.MLNet.Clips;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Everything that turns a video into model-ready clips: clip sampling, face detector, landmark model, alignment and

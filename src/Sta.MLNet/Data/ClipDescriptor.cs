@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>
 /// One clip of a dataset, described by paths and indices only (nothing decoded): what a data source hands to the

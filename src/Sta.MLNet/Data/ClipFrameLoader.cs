@@ -1,7 +1,6 @@
 using OpenCvSharp;
-using Sta.MLNet.Video;
 
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Turns a <see cref="ClipDescriptor"/> into its frames: decoded from the video file, or read from the extracted frame

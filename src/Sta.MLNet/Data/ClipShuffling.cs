@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Shuffles a dataset's clip descriptors once, before anything is decoded (shuffling decoded rows would hold

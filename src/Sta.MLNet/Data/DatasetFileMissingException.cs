@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>A file a dataset refers to (a frame, a landmark file, the dataset JSON itself) does not exist.</summary>
 public sealed class DatasetFileMissingException : StaException

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>
 /// A video left out of a dataset pass, and why (missing files, undecodable or too short video). Dataset readers

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using Sta.MLNet.Video;
 
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>
 /// A DeepfakeBench dataset JSON (spec 5.2) read for one split: nesting

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>
 /// DeepfakeBench's <c>label_dict</c> (spec 5.2): every label name of its dataset JSONs mapped to 0 (real) or

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>One video entry of a DeepfakeBench dataset JSON, its frames sorted by frame number.</summary>
 /// <param name="DatasetName">Top-level key of the JSON (e.g. "FaceForensics++").</param>

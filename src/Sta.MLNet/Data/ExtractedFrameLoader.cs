@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Loads DeepfakeBench's pre-extracted face crops and their landmarks the way its dataset does (spec 5.3): the

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>A video file with its class, from a folder-of-videos or CSV source (<see cref="VideoCollection"/>).</summary>
 /// <param name="VideoId"><c>&lt;label_name&gt;_&lt;video name&gt;</c>, the video name being its path relative to the source root without extension.</param>

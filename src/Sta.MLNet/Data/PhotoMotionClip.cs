@@ -1,6 +1,5 @@
-using Sta.MLNet.Blending;
 
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>One clip of a <see cref="PhotoVideo"/>: aligned RGB face crops and their landmarks.</summary>
 /// <param name="VideoId">The video's id.</param>

@@ -1,10 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Sta.MLNet.Blending;
-using Sta.MLNet.Faces;
-using Sta.MLNet.Model;
 
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>Column names of <see cref="PhotoMotionClipDataView"/>.</summary>
 public static class PhotoMotionColumns

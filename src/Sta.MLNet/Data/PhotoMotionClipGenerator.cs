@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using OpenCvSharp;
-using Sta.MLNet.Blending;
-using Sta.MLNet.Faces;
 
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Makes real-face training and test clips from still photos: renders the frames of a <see cref="PhotoVideo"/> (camera

@@ -1,6 +1,5 @@
-using Sta.MLNet.Blending;
 
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>Camera pose and lighting of one frame of a <see cref="PhotoVideo"/>, relative to the photo itself.</summary>
 /// <param name="ShiftX">Horizontal camera shift in pixels of the photo.</param>

@@ -1,6 +1,6 @@
 using Microsoft.ML;
 
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>Data sources and training-data operations of Sta.MLNet, as extensions of <see cref="MLContext"/>.</summary>
 public static class StaDataCatalog

@@ -1,9 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Sta.MLNet.Blending;
-using Sta.MLNet.Model;
 
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Training data with Video-level Blending fakes (spec 4.2, mode (a)/(b) of 4.4 as a data operation): every input row,

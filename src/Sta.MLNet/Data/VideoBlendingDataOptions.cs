@@ -1,6 +1,5 @@
-using Sta.MLNet.Blending;
 
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Settings of <see cref="StaDataCatalog.AddVideoBlendedFakes(Microsoft.ML.MLContext, Microsoft.ML.IDataView, VideoBlendingDataOptions?)"/>.

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Sta.MLNet.Video;
 
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Labelled video files from a folder tree (labels from sub-folder names) or a CSV list, and their clips planned

@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>An aligned square face crop and how it was obtained. Owns <see cref="Image"/>: dispose it.</summary>
 /// <param name="Image">The crop, same type and channel order as the input image.</param>

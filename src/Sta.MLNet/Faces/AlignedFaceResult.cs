@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>One face of one image through the front end. Owns the crop: dispose it.</summary>
 /// <param name="Box">The box that was landmarked (detected, or borrowed from another frame by the no-face policy).</param>

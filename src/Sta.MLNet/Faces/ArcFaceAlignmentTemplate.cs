@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// The destination points of DeepfakeBench/StA face alignment: the ArcFace 112 x 112 five-point template shifted

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using OpenCvSharp;
 
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Face detection with an OpenCV Haar or LBP cascade (by default Debian's

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>Colour channel order of a 3- or 4-channel 8-bit image.</summary>
 public enum ChannelOrder

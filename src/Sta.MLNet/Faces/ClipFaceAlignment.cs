@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>The aligned faces of one clip. Owns the crops: dispose it.</summary>
 /// <param name="Faces">Which box each frame used and whether it was detected there (the no-face policy's result).</param>

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// What a clip does with frames in which no face was detected. Upstream preprocessing drops such frames (so a

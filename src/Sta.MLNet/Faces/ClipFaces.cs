@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>The per-frame faces of one clip after the no-face policy.</summary>
 /// <param name="Frames">One entry per input frame, in order.</param>

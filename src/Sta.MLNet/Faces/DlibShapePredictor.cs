@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using OpenCvSharp;
 
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Landmarks of a face box with a dlib shape predictor model, reproducing dlib's <c>shape_predictor::operator()</c>

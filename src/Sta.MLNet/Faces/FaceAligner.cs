@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// DeepfakeBench/StA face alignment: five landmarks -> least-squares similarity onto the enlarged ArcFace template

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>Settings of <see cref="FaceAligner"/>; the defaults reproduce DeepfakeBench preprocessing.</summary>
 public sealed record FaceAlignmentOptions

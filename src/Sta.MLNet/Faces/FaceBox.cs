@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// A face rectangle in dlib's convention: inclusive pixel indices, so <see cref="Width"/> = Right - Left + 1.

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>One detected face.</summary>
 /// <param name="Box">Face rectangle in the input image (dlib convention, inclusive; may extend past the image edge).</param>

@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Face front end of the StA pipeline: detection, face choice (largest, then tracked across a clip), dlib-style

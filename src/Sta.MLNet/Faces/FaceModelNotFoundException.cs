@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// A face model file (dlib shape predictor, OpenCV cascade, YuNet ONNX) is missing. The message names the file and

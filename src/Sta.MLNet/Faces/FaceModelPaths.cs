@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Default locations of the face models on Debian/Ubuntu, and the check that turns a missing file into a

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// The face sizes worth looking for in an image, as the longer box side in pixels of that image: a hint with which a

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Picks the face to follow in each frame of a clip so that a clip does not jump between people: the detection

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>The face box used for one frame of a clip after the no-face policy (<see cref="ClipFacePolicy"/>).</summary>
 /// <param name="FrameIndex">Position of the frame in the clip (0-based).</param>

@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// An 8-bit grey image in dlib's sense: for colour input the grey level is the integer average (r + g + b) / 3

@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>Finds faces in one 8-bit image. Implementations are safe to call from several threads.</summary>
 public interface IFaceDetector : IDisposable

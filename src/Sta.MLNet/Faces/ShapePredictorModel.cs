@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// A dlib shape predictor (ensemble of regression trees, Kazemi and Sullivan 2014) read from dlib's own

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>Arithmetic of the least-squares similarity estimate used for alignment.</summary>
 public enum SimilarityPrecision

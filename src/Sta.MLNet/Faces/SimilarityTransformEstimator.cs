@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Least-squares similarity transform (rotation, uniform scale, translation; no reflection) mapping source points

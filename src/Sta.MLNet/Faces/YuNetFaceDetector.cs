@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using OpenCvSharp;
 
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Face detection with OpenCV's YuNet CNN (<c>FaceDetectorYN</c>) from a user-supplied ONNX file. More robust than

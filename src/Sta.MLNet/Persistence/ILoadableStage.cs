@@ -1,7 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 
-namespace Sta.MLNet.Persistence;
+namespace Sta.MLNet;
 
 /// <summary>
 /// A transformer that ML.NET can load from a saved model. Implement it on the transformer class and add one line

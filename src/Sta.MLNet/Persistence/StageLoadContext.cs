@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Persistence;
+namespace Sta.MLNet;
 
 /// <summary>
 /// What a stage may read while ML.NET loads it: its own model stream (<see cref="Reader"/>, positioned after the format

@@ -1,6 +1,6 @@
 using Microsoft.ML;
 
-namespace Sta.MLNet.Persistence;
+namespace Sta.MLNet;
 
 /// <summary>
 /// What a stage may do while ML.NET saves it: write its options to the stage's own model stream

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Persistence;
+namespace Sta.MLNet;
 
 /// <summary>
 /// The versioned identity of one stage's persistence format, written into the stage's model stream header (the same

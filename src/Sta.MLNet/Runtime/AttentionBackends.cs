@@ -1,9 +1,9 @@
 using System.Runtime.InteropServices;
 
-namespace Sta.MLNet.Runtime;
+namespace Sta.MLNet;
 
 /// <summary>
-/// Which implementations libtorch may pick for fused attention (<see cref="Model.AttentionKernel.Fused"/>): PyTorch's
+/// Which implementations libtorch may pick for fused attention (<see cref="AttentionKernel.Fused"/>): PyTorch's
 /// <c>torch.backends.cuda.enable_flash_sdp / enable_mem_efficient_sdp / enable_cudnn_sdp / enable_math_sdp</c>.
 /// TorchSharp 0.107 exposes only the flash and math switches, so this calls the exported <c>at::Context</c> setters
 /// directly (as <see cref="CudnnAutotuning"/> does). The choice matters for the adapters' cross-attention, whose head

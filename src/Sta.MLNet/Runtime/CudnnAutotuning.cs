@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Sta.MLNet.Runtime;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Switches libtorch's cuDNN autotuning (PyTorch's <c>torch.backends.cudnn.benchmark</c>) on or off. TorchSharp 0.107

@@ -2,7 +2,7 @@ using Microsoft.ML;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Sta.MLNet.Runtime;
+namespace Sta.MLNet;
 
 /// <summary>
 /// The one place that decides where tensors live, with ML.NET's own rule: CUDA device <c>GpuDeviceId</c> when it is

@@ -1,10 +1,8 @@
-using Sta.MLNet.IO;
-using Sta.MLNet.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Sta.MLNet.Training;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Adam with either classic L2 weight decay (added to the gradient, as PyTorch's Adam and the official training) or

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Training;
+namespace Sta.MLNet;
 
 /// <summary>One training clip as the training loop sees it.</summary>
 /// <param name="RowIndex">Stable index of the row in its dataset (seeds its blending/augmentation draws).</param>

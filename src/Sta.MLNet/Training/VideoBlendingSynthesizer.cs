@@ -1,7 +1,5 @@
-using Sta.MLNet.Blending;
-using Sta.MLNet.Model;
 
-namespace Sta.MLNet.Training;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Makes Video-level Blending twins of normalised training clips with a <see cref="NormalizedClipBlender"/> keyed by the

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Video;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Pure, deterministic clip plans (which frame indices form which clip) for the protocols of

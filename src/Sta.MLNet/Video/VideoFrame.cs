@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Video;
+namespace Sta.MLNet;
 
 /// <summary>
 /// One decoded frame. <see cref="Image"/> is an 8-bit, 3-channel <b>RGB</b> <see cref="Mat"/> (OpenCV decodes to

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Video;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Some requested frames of an opened video could not be decoded, typically because the file is truncated: its

@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Video;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Decodes chosen frames of one video file with OpenCV's FFmpeg backend, streaming: it holds one decoded frame at a

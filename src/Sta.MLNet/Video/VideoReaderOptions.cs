@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Video;
+namespace Sta.MLNet;
 
 /// <summary>How a <see cref="VideoReader"/> reaches the frames it is asked for.</summary>
 public sealed record VideoReaderOptions

@@ -3,11 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using OpenCvSharp;
-using Sta.MLNet.Clips;
-using Sta.MLNet.Data;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Model;
-using Sta.MLNet.Training;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Benchmarks.Suites;
 

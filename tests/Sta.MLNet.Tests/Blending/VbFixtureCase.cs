@@ -1,6 +1,6 @@
 using System.Text.Json;
 using OpenCvSharp;
-using Sta.MLNet.Blending;
+using Sta.MLNet;
 using Sta.MLNet.Tests.Fixtures;
 
 namespace Sta.MLNet.Tests.Blending;

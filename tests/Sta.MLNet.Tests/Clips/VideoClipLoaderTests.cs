@@ -1,11 +1,8 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Sta.MLNet.Clips;
-using Sta.MLNet.Faces;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Tests.MLNet;
+using Sta.MLNet;
+using Sta.MLNet.Tests.Pipelines;
 using Sta.MLNet.Tests.Video;
-using Sta.MLNet.Video;
 
 namespace Sta.MLNet.Tests.Clips;
 

@@ -1,5 +1,5 @@
 using OpenCvSharp;
-using Sta.MLNet.Data;
+using Sta.MLNet;
 using Sta.MLNet.Tests.Fixtures;
 using Sta.MLNet.Tests.Video;
 

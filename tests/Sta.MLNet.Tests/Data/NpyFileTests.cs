@@ -1,4 +1,4 @@
-using Sta.MLNet.Data;
+using Sta.MLNet;
 using Sta.MLNet.Tests.Video;
 
 namespace Sta.MLNet.Tests.Data;

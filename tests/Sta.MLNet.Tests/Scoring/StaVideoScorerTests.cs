@@ -1,11 +1,8 @@
 using Microsoft.ML;
-using Sta.MLNet.Clips;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Scoring;
+using Sta.MLNet;
 using Sta.MLNet.Tests.Clips;
-using Sta.MLNet.Tests.Model;
+using Sta.MLNet.Tests.Network;
 using Sta.MLNet.Tests.Video;
-using Sta.MLNet.Video;
 
 namespace Sta.MLNet.Tests.Scoring;
 

@@ -1,9 +1,6 @@
-using Sta.MLNet.Checkpoints;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Model;
-using Sta.MLNet.Tests.Model;
+using Sta.MLNet;
+using Sta.MLNet.Tests.Network;
 using Sta.MLNet.Tests.Training;
-using Sta.MLNet.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
