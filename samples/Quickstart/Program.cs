@@ -78,14 +78,9 @@ Console.WriteLine(video.IsScored
 
 // 6. Pictures: held-out clips with their scores and the ROC curve; what Video-level Blending does to a clip.
 var scoresPicture = Path.Combine(outputFolder, "heldout-scores.png");
-ClipScoreSheet.Write(scoresPicture, ClipScoreSheet.ReadScoredClips(scored));
+ClipScoreSheet.Write(scoresPicture, scored);
 var blendPicture = Path.Combine(outputFolder, "video-level-blending.png");
-using (var generator = new PhotoMotionClipGenerator(DemoSettings.Motion with { FaceSize = 224 }))
-using (var blender = new VideoBlender(seed: 7))
-{
-    var clip = generator.GenerateClip(DemoSettings.Videos(0, 1).First(), clipIndex: 0);
-    VbPreview.WriteStrip(blendPicture, blender, clip.Frames, clip.Landmarks, clipKey: 1);
-}
+VbPreview.WriteStrip(blendPicture, ml.LoadPhotoMotionClips(DemoSettings.Videos(0, 1), DemoSettings.Motion with { FaceSize = 224 }), row: 0);
 Console.WriteLine($"6. Pictures: {scoresPicture}");
 Console.WriteLine($"             {blendPicture}");
 Console.WriteLine($"Done in {clock.Elapsed.TotalSeconds:F0} s.");

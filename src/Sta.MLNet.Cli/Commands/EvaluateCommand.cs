@@ -102,7 +102,7 @@ internal static class EvaluateCommand
         var clips = DatasetLoader.DeepfakeBench(mlContext, jsonPath, split, compression, frameRoot, stage.Detector.Options, requireLandmarks: false,
             issue => context.Warn($"skipped {issue}"), context.CancellationToken, workers);
         context.Error.WriteLine($"scoring {clips.Clips.Count} clip(s)");
-        return DetectionEvaluationCatalog.ReadClipScores(stage.Transform(clips)).ToList();
+        return StaCatalog.ReadClipScores(stage.Transform(clips)).ToList();
     }
 
     private static List<LabeledScore> ScoreVideos(CliContext context, IVideoScorer scorer, IReadOnlyList<string> files)

@@ -5,7 +5,7 @@ namespace Sta.MLNet;
 /// writing into a caller buffer (which may be the input). Keeps one <see cref="ClipAugmenter"/> per thread, rebuilt
 /// when the seed or the options instance changes.
 /// </summary>
-public static class ClipAugmentation
+internal static class ClipAugmentation
 {
     private static readonly ClipAugmentationOptions DefaultOptions = new();
 

@@ -5,7 +5,7 @@ namespace Sta.MLNet;
 /// after blending to real and VB clips alike, with one parameter draw per clip shared by all its frames. Defaults
 /// are the spec's values; every probability and limit is a knob.
 /// </summary>
-public sealed record ClipAugmentationOptions
+internal sealed record ClipAugmentationOptions
 {
     /// <summary>Probability of a horizontal flip. Default 0.5.</summary>
     public double HorizontalFlipProbability { get; init; } = 0.5;

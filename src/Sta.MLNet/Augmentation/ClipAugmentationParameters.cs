@@ -15,7 +15,7 @@ namespace Sta.MLNet;
 /// <param name="SaturationShift">HSV: saturation shift (clipped to 0..255).</param>
 /// <param name="ValueShift">HSV: value shift (clipped to 0..255).</param>
 /// <param name="JpegQuality">JPEG round-trip quality, or null.</param>
-public readonly record struct ClipAugmentationParameters(
+internal readonly record struct ClipAugmentationParameters(
     bool Flip,
     double? RotationDegrees,
     int? BlurKernel,

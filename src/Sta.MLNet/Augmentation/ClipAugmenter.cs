@@ -17,7 +17,7 @@ namespace Sta.MLNet;
 /// handed to the encoder as BGR). An instance reuses its OpenCV buffers: not thread-safe, one per thread.
 /// Training only; never part of an inference model.
 /// </remarks>
-public sealed class ClipAugmenter : IDisposable
+internal sealed class ClipAugmenter : IDisposable
 {
     private const long Purpose = 0x4155; // "AU": keeps these streams apart from VB's for the same seed and key.
     private readonly ulong _seed;

@@ -1,7 +1,7 @@
 namespace Sta.MLNet;
 
 /// <summary>Which of the mutually exclusive colour transforms of the augmentation a clip gets.</summary>
-public enum ColorJitterKind
+internal enum ColorJitterKind
 {
     None = 0,
     BrightnessContrast = 1,

@@ -5,7 +5,7 @@ namespace Sta.MLNet;
 /// Applies the clip-consistent augmentation of spec 5.5 to normalised training clips (denormalise, augment with
 /// <see cref="ClipAugmenter"/> keyed by the seed, normalise). One instance per training loop (not thread-safe).
 /// </summary>
-public sealed class NormalizedClipAugmenter : IClipAugmenter, IDisposable
+internal sealed class NormalizedClipAugmenter : IClipAugmenter, IDisposable
 {
     private readonly ClipAugmenter _augmenter;
     private readonly int _frames;

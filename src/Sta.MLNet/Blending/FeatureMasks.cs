@@ -5,7 +5,7 @@ namespace Sta.MLNet;
 /// with the rectangles outside which each mask is exactly zero. Owned and overwritten by a
 /// <see cref="FeatureMaskBuilder"/>; copy the data out to keep it.
 /// </summary>
-public sealed class FeatureMasks
+internal sealed class FeatureMasks
 {
     private readonly float[][] _masks;
     private readonly PixelBounds[] _bounds = new PixelBounds[FaceRegions.Count];

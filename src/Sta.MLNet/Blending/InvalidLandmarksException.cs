@@ -5,7 +5,7 @@ namespace Sta.MLNet;
 /// values (a frame where the face was not found). The reference silently substituted another clip; here the caller
 /// decides (e.g. skip the clip, spec 4.4).
 /// </summary>
-public sealed class InvalidLandmarksException : ArgumentException
+internal sealed class InvalidLandmarksException : ArgumentException
 {
     public InvalidLandmarksException(string message, int? frameIndex = null, string? paramName = "landmarks")
         : base(message, paramName)

@@ -5,7 +5,7 @@ namespace Sta.MLNet;
 /// </summary>
 /// <param name="Indices">0-based indices into the 68 iBUG landmarks, at least two.</param>
 /// <param name="Closed">When true the last point is joined back to the first (eye and lip loops).</param>
-public sealed record LandmarkPolyline(IReadOnlyList<int> Indices, bool Closed)
+internal sealed record LandmarkPolyline(IReadOnlyList<int> Indices, bool Closed)
 {
     /// <summary>Consecutive indices <paramref name="first"/>..<paramref name="last"/> inclusive.</summary>
     public static LandmarkPolyline Range(int first, int last, bool closed) =>

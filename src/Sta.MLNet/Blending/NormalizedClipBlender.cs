@@ -7,7 +7,7 @@ namespace Sta.MLNet;
 /// the last call stay available (<see cref="LastOriginal"/>, <see cref="LastBlended"/>) for callers that need to know
 /// which values the blend changed. Reuses its buffers; not thread-safe — one per thread.
 /// </summary>
-public sealed class NormalizedClipBlender : IDisposable
+internal sealed class NormalizedClipBlender : IDisposable
 {
     private readonly VideoBlender _blender;
     private byte[] _original = [];

@@ -7,7 +7,7 @@ namespace Sta.MLNet;
 /// column; moves the non-jaw landmarks.</param>
 /// <param name="Warp">M, the affine map taking the perturbed anchor landmarks back onto the original ones
 /// (mathematically P^-1, computed from float32 points as the reference does); the frame is warped with it.</param>
-public readonly record struct RegionWarp(AffineTransform2D Similarity, AffineTransform2D Warp)
+internal readonly record struct RegionWarp(AffineTransform2D Similarity, AffineTransform2D Warp)
 {
     /// <summary>
     /// float32 mean of the landmarks <see cref="VideoBlendOptions.PerturbedFirstLandmark"/>..

@@ -4,7 +4,7 @@ namespace Sta.MLNet;
 /// A clip of RGB uint8 frames stored contiguously as [T, H, W, 3] (frame, row, column, channel; HWC per frame): the
 /// layout decoders and OpenCV produce and the one Video-level Blending and the clip augmentation read and write.
 /// </summary>
-public sealed class RgbClip
+internal sealed class RgbClip
 {
     /// <summary>Wraps <paramref name="pixels"/> (not copied).</summary>
     public RgbClip(byte[] pixels, int frameCount, int height, int width)

@@ -12,7 +12,7 @@ namespace Sta.MLNet;
 /// <param name="Nose">Transform of the nose.</param>
 /// <param name="Mouth">Transform of the mouth.</param>
 /// <param name="Brows">Transform of the brows.</param>
-public readonly record struct VbFrameDraw(
+internal readonly record struct VbFrameDraw(
     double MaxAngleDegrees,
     double MaxScaleDelta,
     double MaxShiftPixels,

@@ -16,7 +16,7 @@ namespace Sta.MLNet;
 /// it is not thread-safe; use one per thread (or <see cref="VideoBlending"/>, which keeps one per thread).
 /// A training-data transform only: never part of a saved inference model.
 /// </remarks>
-public sealed class VideoBlender : IDisposable
+internal sealed class VideoBlender : IDisposable
 {
     private readonly Mat _source = new();
     private readonly Mat[] _warped = [new(), new(), new(), new()];

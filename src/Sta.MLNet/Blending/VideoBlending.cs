@@ -6,7 +6,7 @@ namespace Sta.MLNet;
 /// the options instance changes), so parallel cursors can call it freely and results never depend on thread
 /// scheduling.
 /// </summary>
-public static class VideoBlending
+internal static class VideoBlending
 {
     private static readonly VideoBlendOptions DefaultOptions = new();
 

@@ -8,7 +8,7 @@ namespace Sta.MLNet;
 /// PyTorch lists, module by module, its own parameters, its own buffers, then its children. Files we write use
 /// PyTorch's order so they diff cleanly against official checkpoints.
 /// </summary>
-public static class PyTorchStateDictOrder
+internal static class PyTorchStateDictOrder
 {
     public static List<KeyValuePair<string, Tensor>> Entries(nn.Module module)
     {

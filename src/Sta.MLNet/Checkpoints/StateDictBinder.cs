@@ -8,7 +8,7 @@ namespace Sta.MLNet;
 /// checkpoints), treats <c>num_batches_tracked</c> as optional, and otherwise refuses any difference with a single
 /// <see cref="CheckpointMismatchException"/> naming every offending key — never a silent partial load.
 /// </summary>
-public static class StateDictBinder
+internal static class StateDictBinder
 {
     private const string DataParallelPrefix = "module.";
     private const string BatchCounterSuffix = "num_batches_tracked";

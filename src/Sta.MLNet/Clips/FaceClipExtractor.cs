@@ -9,7 +9,7 @@ namespace Sta.MLNet;
 /// clips allocates no per-clip arrays. Keeps the last video open, so consecutive clips of one video do not re-open it.
 /// Not thread-safe: use one extractor per thread (the landmark model is shared between them).
 /// </summary>
-public sealed class FaceClipExtractor : IDisposable
+internal sealed class FaceClipExtractor : IDisposable
 {
     private readonly Lazy<(IFaceDetector Detector, IFaceDetector? FirstLook, FaceFrontEnd FrontEnd)> _faces;
     private readonly byte[] _frameBytes;

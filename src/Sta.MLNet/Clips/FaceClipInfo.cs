@@ -7,4 +7,4 @@ namespace Sta.MLNet;
 /// <param name="FacesFound">Frames of the clip in which a face was detected.</param>
 /// <param name="FramesWithoutFace">Frames that borrowed a neighbour's face box (or all frames of a face-less clip).</param>
 /// <param name="IsFaceless">No frame had a face; only produced with <see cref="FacelessClipHandling.EmitBlack"/>.</param>
-public readonly record struct FaceClipInfo(int ClipIndex, int ClipCount, int FirstFrame, int FacesFound, int FramesWithoutFace, bool IsFaceless);
+internal readonly record struct FaceClipInfo(int ClipIndex, int ClipCount, int FirstFrame, int FacesFound, int FramesWithoutFace, bool IsFaceless);

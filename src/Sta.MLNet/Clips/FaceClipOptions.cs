@@ -38,7 +38,7 @@ public sealed record FaceClipOptions
     public double AlignmentScale { get; init; } = ArcFaceAlignmentTemplate.DefaultScale;
 
     /// <summary>Similarity-estimate arithmetic. Default <see cref="SimilarityPrecision.Single"/> (upstream parity).</summary>
-    public SimilarityPrecision AlignmentPrecision { get; init; } = SimilarityPrecision.Single;
+    internal SimilarityPrecision AlignmentPrecision { get; init; } = SimilarityPrecision.Single;
 
     /// <summary>
     /// Side in pixels of the output frames (the model input). Default 224. When it differs from

@@ -8,7 +8,7 @@ namespace Sta.MLNet;
 /// order <see cref="VideoCollection.EnumerateClips"/> yields them in) do not reopen and re-scan it. Not thread-safe:
 /// use one loader per thread.
 /// </summary>
-public sealed class ClipFrameLoader : IDisposable
+internal sealed class ClipFrameLoader : IDisposable
 {
     private readonly int _extractedFrameSize;
     private readonly VideoReaderOptions? _readerOptions;

@@ -9,7 +9,7 @@ namespace Sta.MLNet;
 /// level present only in FaceForensics++-family files. Reading the JSON is eager (it only holds paths); clips are
 /// planned lazily by <see cref="EnumerateClips"/>.
 /// </summary>
-public sealed class DeepfakeBenchDataset
+internal sealed class DeepfakeBenchDataset
 {
     private DeepfakeBenchDataset(string jsonPath, DeepfakeBenchOptions options, IReadOnlyList<DeepfakeBenchVideo> videos)
     {

@@ -14,7 +14,7 @@ namespace Sta.MLNet;
 /// <c>.npy</c>), or null when the frame paths have no <c>frames</c> folder.
 /// </param>
 /// <param name="MaskPaths">Mask files the entry lists (FF++ fakes), sorted by frame number; null when it lists none.</param>
-public sealed record DeepfakeBenchVideo(
+internal sealed record DeepfakeBenchVideo(
     string DatasetName,
     string LabelName,
     int Label,

@@ -5,4 +5,4 @@ namespace Sta.MLNet;
 /// <param name="Label">Class: 0 real, 1 fake.</param>
 /// <param name="LabelName">The label as the source spells it (folder name or CSV label).</param>
 /// <param name="Path">Full path of the video file.</param>
-public sealed record LabeledVideo(string VideoId, int Label, string LabelName, string Path);
+internal sealed record LabeledVideo(string VideoId, int Label, string LabelName, string Path);

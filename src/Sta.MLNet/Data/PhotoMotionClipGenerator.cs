@@ -13,7 +13,7 @@ namespace Sta.MLNet;
 /// and resampling jitter, lighting). Deterministic: the same photo, seed and options give the same bytes.
 /// Thread-safe; decoded photos are kept (one copy per path) for the generator's lifetime.
 /// </summary>
-public sealed class PhotoMotionClipGenerator : IDisposable
+internal sealed class PhotoMotionClipGenerator : IDisposable
 {
     private const long NoisePurpose = 0x4E5A; // "NZ"
     private readonly ConcurrentDictionary<string, Lazy<Photo>> _photos = new(StringComparer.Ordinal);

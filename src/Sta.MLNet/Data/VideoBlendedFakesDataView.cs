@@ -17,9 +17,9 @@ namespace Sta.MLNet;
 /// memory stays flat. Deterministic for a seed, whatever the cursor or thread. <see cref="CanShuffle"/> follows the
 /// input; a shuffled cursor still puts each twin right after its source. A training-time operation only: it is never
 /// a stage of a saved inference model. Create it with
-/// <see cref="StaDataCatalog.AddVideoBlendedFakes(MLContext, IDataView, VideoBlendingDataOptions?)"/>.
+/// <see cref="StaCatalog.AddVideoBlendedFakes(MLContext, IDataView, VideoBlendingDataOptions?)"/>.
 /// </remarks>
-public sealed class VideoBlendedFakesDataView : IDataView
+internal sealed class VideoBlendedFakesDataView : IDataView
 {
     private const long RatioPurpose = 0x5652; // "VR"
     private readonly IDataView _input;

@@ -6,7 +6,7 @@ namespace Sta.MLNet;
 
 /// <summary>
 /// One row per clip of every video of an input table (from <see cref="VideoClipLoadingTransformer.ExpandClips"/> or
-/// <see cref="VideoClipCatalog.LoadVideoClips(MLContext, IDataView, VideoClipLoaderOptions, ClipStreamOptions?)"/>):
+/// <see cref="StaCatalog.LoadVideoClips(MLContext, IDataView, VideoClipLoaderOptions, ClipStreamOptions?)"/>):
 /// the input's columns, repeated on each clip of a video, then the clip columns (<see cref="VideoClipColumns"/>) and
 /// VideoId (the path).
 /// <para>

@@ -55,7 +55,7 @@ public sealed class VideoClipSourceDataView : IDataView
 
     /// <summary>The planned clips (paths and frame indices), planning them on first use.</summary>
     /// <exception cref="OperationCanceledException">Cancelled while planning; the next access plans again.</exception>
-    public IReadOnlyList<ClipDescriptor> Clips
+    internal IReadOnlyList<ClipDescriptor> Clips
     {
         get
         {

@@ -6,7 +6,7 @@ namespace Sta.MLNet;
 /// A 2x3 affine map in OpenCV's convention: (x, y) -> (M00 x + M01 y + M02, M10 x + M11 y + M12), source to
 /// destination (what <c>cv2.warpAffine</c> takes).
 /// </summary>
-public readonly record struct AffineTransform2D(double M00, double M01, double M02, double M10, double M11, double M12)
+internal readonly record struct AffineTransform2D(double M00, double M01, double M02, double M10, double M11, double M12)
 {
     /// <summary>The map that leaves every point where it is.</summary>
     public static AffineTransform2D Identity => new(1, 0, 0, 0, 1, 0);

@@ -7,7 +7,7 @@ namespace Sta.MLNet;
 /// <param name="Transform">Source image coordinates to crop coordinates (the matrix given to warpAffine).</param>
 /// <param name="SourcePoints">The five alignment points in the source image (float32, as estimated).</param>
 /// <param name="DestinationPoints">Where the template puts them in the crop.</param>
-public sealed record AlignedFace(Mat Image, AffineTransform2D Transform, IReadOnlyList<Point2f> SourcePoints, IReadOnlyList<Point2f> DestinationPoints)
+internal sealed record AlignedFace(Mat Image, AffineTransform2D Transform, IReadOnlyList<Point2f> SourcePoints, IReadOnlyList<Point2f> DestinationPoints)
     : IDisposable
 {
     public void Dispose() => Image.Dispose();

@@ -12,7 +12,7 @@ namespace Sta.MLNet;
 /// re-detects and re-landmarks the crop with dlib; the mapped points avoid a second detection that can fail or pick
 /// another face, and differ from re-landmarking by the predictor's own jitter (about a pixel).
 /// </param>
-public sealed record AlignedFaceResult(FaceBox Box, bool Detected, FaceLandmarks Landmarks, AlignedFace Aligned, IReadOnlyList<Point2d> CropLandmarks)
+internal sealed record AlignedFaceResult(FaceBox Box, bool Detected, FaceLandmarks Landmarks, AlignedFace Aligned, IReadOnlyList<Point2d> CropLandmarks)
     : IDisposable
 {
     public void Dispose() => Aligned.Dispose();

@@ -8,7 +8,7 @@ namespace Sta.MLNet;
 /// <c>haarcascade_frontalface_default.xml</c>). A substitute for dlib's HOG detector, which is not ported: its
 /// boxes are placed and sized differently, so landmarks from them differ somewhat from the upstream pipeline.
 /// </summary>
-public sealed class CascadeFaceDetector : IFaceDetector
+internal sealed class CascadeFaceDetector : IFaceDetector
 {
     // detectMultiScale keeps per-image state inside the classifier, so concurrent callers each rent their own
     // instance; the pool grows to the number of threads that detect at the same time.

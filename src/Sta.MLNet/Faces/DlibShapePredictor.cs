@@ -10,7 +10,7 @@ namespace Sta.MLNet;
 /// step for step so that results match C++ dlib: the same pixel rounding, tree walk and float32 accumulation order.
 /// Stateless apart from the immutable model, hence safe to share between threads; each call allocates only its result.
 /// </summary>
-public sealed class DlibShapePredictor
+internal sealed class DlibShapePredictor
 {
     /// <summary>Uses an already loaded model.</summary>
     public DlibShapePredictor(ShapePredictorModel model)

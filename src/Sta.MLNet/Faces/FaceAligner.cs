@@ -7,7 +7,7 @@ namespace Sta.MLNet;
 /// (<see cref="ArcFaceAlignmentTemplate"/>) -> <c>Cv2.WarpAffine</c> with bilinear interpolation and a black border.
 /// Thread-safe (holds only its options and the precomputed template).
 /// </summary>
-public sealed class FaceAligner
+internal sealed class FaceAligner
 {
     private readonly Point2f[] _destination;
 

@@ -5,7 +5,7 @@ namespace Sta.MLNet;
 /// <param name="Box">The box to landmark and align; null only when the whole clip is face-less.</param>
 /// <param name="Detected">True when the face was detected in this frame; false when it was borrowed or is missing.</param>
 /// <param name="SourceFrameIndex">Frame whose detection <paramref name="Box"/> is (this frame when detected); null when none.</param>
-public sealed record FrameFace(int FrameIndex, FaceBox? Box, bool Detected, int? SourceFrameIndex)
+internal sealed record FrameFace(int FrameIndex, FaceBox? Box, bool Detected, int? SourceFrameIndex)
 {
     /// <summary>True when the frame has a box to work with (detected or borrowed).</summary>
     public bool HasBox => Box is not null;

@@ -6,7 +6,7 @@ namespace Sta.MLNet;
 /// of landmarks (68 for <c>shape_predictor_68_face_landmarks.dat</c>, 81 for the model DeepfakeBench/StA use).
 /// Immutable once loaded, so one instance can serve any number of threads; <see cref="LoadCached"/> keeps one per path.
 /// </summary>
-public sealed class ShapePredictorModel
+internal sealed class ShapePredictorModel
 {
     private ShapePredictorModel(string sourcePath, float[] initialShape, RegressionCascade[] cascades)
     {

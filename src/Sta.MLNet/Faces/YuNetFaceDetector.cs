@@ -8,7 +8,7 @@ namespace Sta.MLNet;
 /// the cascades on turned and small faces. OpenCvSharp does not expose <c>setInputSize</c>, so the network is
 /// re-created whenever the (scaled) frame size changes; within a video it is created once.
 /// </summary>
-public sealed class YuNetFaceDetector : IFaceDetector
+internal sealed class YuNetFaceDetector : IFaceDetector
 {
     private readonly Lock _gate = new();
     private readonly string _modelPath;

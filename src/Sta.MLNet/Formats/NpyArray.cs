@@ -4,7 +4,7 @@ namespace Sta.MLNet;
 /// An n-dimensional array read from or written to a NumPy .npy file. <see cref="Values"/> holds the elements in
 /// C (row-major) order as doubles, which represent int32, float32 and float64 exactly and int64 exactly up to 2^53.
 /// </summary>
-public sealed class NpyArray
+internal sealed class NpyArray
 {
     public NpyArray(NpyElementType elementType, IReadOnlyList<int> shape, double[] values)
     {

@@ -11,7 +11,7 @@ namespace Sta.MLNet;
 /// Fortran order are read (Fortran order is converted to C order); files are written as version 1.0,
 /// little-endian, C order. Anything else is rejected with <see cref="NpyFormatException"/> naming the file.
 /// </summary>
-public static partial class NpyFile
+internal static partial class NpyFile
 {
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 

@@ -9,7 +9,7 @@ namespace Sta.MLNet;
 /// <param name="DType">safetensors dtype string (F32, F64, I64, I32, U8, ...).</param>
 /// <param name="Shape">Dimensions, C order; empty for a 0-dim scalar.</param>
 /// <param name="Bytes">Raw little-endian data.</param>
-public sealed record SafeTensorEntry(string Name, string DType, long[] Shape, byte[] Bytes)
+internal sealed record SafeTensorEntry(string Name, string DType, long[] Shape, byte[] Bytes)
 {
     public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);
 
@@ -47,7 +47,7 @@ public sealed record SafeTensorEntry(string Name, string DType, long[] Shape, by
 /// Minimal reader and writer of the safetensors container (8-byte little-endian header length, JSON header,
 /// raw data). Used for fixtures and for exchanging plain arrays; model weights go through TorchSharp.PyBridge.
 /// </summary>
-public static class SafeTensorsFile
+internal static class SafeTensorsFile
 {
     private static readonly Dictionary<string, int> ElementSizes = new()
     {

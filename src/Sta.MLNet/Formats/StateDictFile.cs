@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Sta.MLNet;
 
 /// <summary>Reads and writes flat state_dicts (name → tensor) in PyTorch zip or safetensors format.</summary>
-public static class StateDictFile
+internal static class StateDictFile
 {
     /// <summary>Detects the container format from the file's first bytes (not its extension).</summary>
     public static CheckpointFormat DetectFormat(string path)

@@ -1,7 +1,7 @@
 namespace Sta.MLNet;
 
 /// <summary>Conversions between P(fake) and ML.NET's raw binary Score.</summary>
-public static class BinaryScore
+internal static class BinaryScore
 {
     /// <summary>
     /// The logit log(p / (1 - p)), the Score whose sign is ML.NET's prediction (Score &gt; 0 exactly when p &gt; 0.5),

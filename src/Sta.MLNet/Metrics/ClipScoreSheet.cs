@@ -22,9 +22,22 @@ public static class ClipScoreSheet
     private static readonly Scalar Wrong = new(230, 60, 50);
     private static readonly Scalar Unknown = new(130, 130, 130);
 
+    /// <summary>
+    /// Draws the first <paramref name="maxRows"/> rows of a scored data view (see <see cref="ReadScoredClips"/> for the
+    /// columns it reads) and writes the sheet to <paramref name="path"/> (PNG recommended).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>
+    /// <exception cref="IOException">OpenCV could not write the file.</exception>
+    public static void Write(string path, IDataView scored, int maxRows = 32, string clipColumnName = "Clip",
+        string probabilityColumnName = "Probability", string? labelColumnName = "Label", string? titleColumnName = "VideoId")
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Write(path, ReadScoredClips(scored, maxRows, clipColumnName, probabilityColumnName, labelColumnName, titleColumnName));
+    }
+
     /// <summary>Draws <paramref name="clips"/> and writes the sheet to <paramref name="path"/> (PNG recommended).</summary>
     /// <exception cref="IOException">OpenCV could not write the file.</exception>
-    public static void Write(string path, IReadOnlyList<ScoredClip> clips, ClipScoreSheetOptions? options = null)
+    internal static void Write(string path, IReadOnlyList<ScoredClip> clips, ClipScoreSheetOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         using var rgb = Render(clips, options);
@@ -36,7 +49,7 @@ public static class ClipScoreSheet
     }
 
     /// <summary>The sheet as an RGB <see cref="Mat"/> (caller disposes).</summary>
-    public static Mat Render(IReadOnlyList<ScoredClip> clips, ClipScoreSheetOptions? options = null)
+    internal static Mat Render(IReadOnlyList<ScoredClip> clips, ClipScoreSheetOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(clips);
         if (clips.Count == 0) throw new ArgumentException("There are no clips to draw.", nameof(clips));
@@ -80,7 +93,7 @@ public static class ClipScoreSheet
     /// when present. At most <paramref name="maxRows"/> rows are read, in cursor order.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>
-    public static IReadOnlyList<ScoredClip> ReadScoredClips(IDataView scored, int maxRows = 32, string clipColumnName = "Clip",
+    internal static IReadOnlyList<ScoredClip> ReadScoredClips(IDataView scored, int maxRows = 32, string clipColumnName = "Clip",
         string probabilityColumnName = "Probability", string? labelColumnName = "Label", string? titleColumnName = "VideoId")
     {
         ArgumentNullException.ThrowIfNull(scored);

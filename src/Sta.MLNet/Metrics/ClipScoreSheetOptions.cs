@@ -1,7 +1,7 @@
 namespace Sta.MLNet;
 
 /// <summary>Layout of <see cref="ClipScoreSheet"/>.</summary>
-public sealed record ClipScoreSheetOptions
+internal sealed record ClipScoreSheetOptions
 {
     /// <summary>Frames shown per clip, evenly spaced over the clip (all when the clip is shorter). Default 4.</summary>
     public int FramesShown { get; init; } = 4;

@@ -17,7 +17,7 @@ public sealed record DetectionEvaluation(
     BinaryClassificationMetrics VideoMetrics, DetectionMetrics Video,
     IReadOnlyList<LabeledScore> Videos);
 
-/// <summary>One fold of <see cref="DetectionEvaluationCatalog.CrossValidateDetection"/>.</summary>
+/// <summary>One fold of <see cref="StaCatalog.CrossValidateDetection"/>.</summary>
 public sealed record DetectionFold(int Fold, ITransformer Model, IDataView ScoredHoldOutSet, BinaryClassificationMetrics Metrics, DetectionEvaluation Detection);
 
 /// <summary>
@@ -25,7 +25,7 @@ public sealed record DetectionFold(int Fold, ITransformer Model, IDataView Score
 /// (Boolean; Single/Double/Int32/Int64 are read as value != 0, like DeepfakeBench's label re-mapping), "Score",
 /// "Probability" (P(fake)), "PredictedLabel", plus a text "VideoId".
 /// </summary>
-public static class DetectionEvaluationCatalog
+public static partial class StaCatalog
 {
     /// <summary>Reads (video id, label, probability) of every row, in cursor order.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has an unusable type.</exception>

@@ -6,4 +6,4 @@ namespace Sta.MLNet;
 /// <param name="Probability">P(fake) from the detector, in [0, 1].</param>
 /// <param name="Label">True = fake, false = real, null = unknown.</param>
 /// <param name="Title">A short caption (e.g. the video id).</param>
-public sealed record ScoredClip(RgbClip Frames, float Probability, bool? Label, string Title);
+internal sealed record ScoredClip(RgbClip Frames, float Probability, bool? Label, string Title);

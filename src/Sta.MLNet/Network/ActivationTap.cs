@@ -10,7 +10,7 @@ namespace Sta.MLNet;
 /// <c>block[i].adapter.xattn.in_spatial|in_temporal|s2t|t2s</c>, <c>block[i].adapter.out</c>, <c>block[i].out</c>.
 /// Used by parity tests and for debugging; costs nothing when no tap is attached.
 /// </summary>
-public sealed class ActivationTap : IDisposable
+internal sealed class ActivationTap : IDisposable
 {
     private readonly Dictionary<string, Tensor> _recorded = new(StringComparer.Ordinal);
     private readonly HashSet<string>? _wanted;

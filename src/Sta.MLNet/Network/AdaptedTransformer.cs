@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Sta.MLNet;
 
 /// <summary>The stack of residual blocks; holds them in a ModuleList named <c>resblocks</c> (keys <c>transformer.resblocks.{i}.…</c>).</summary>
-public sealed class AdaptedTransformer : nn.Module<Tensor, Tensor>
+internal sealed class AdaptedTransformer : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // PyTorch attribute names: they are the state_dict keys.
     private readonly ModuleList<ResidualAttentionBlock> resblocks;

@@ -6,7 +6,7 @@ namespace Sta.MLNet;
 /// augmentation work on). Normalising computes (v / 255 - mean) / std in float32, torchvision's ToTensor + Normalize
 /// order, so values equal PyTorch's bit for bit; denormalising restores the original bytes exactly (rounding to nearest).
 /// </summary>
-public static class ClipNormalization
+internal static class ClipNormalization
 {
     /// <summary>CLIP's per-channel mean (R, G, B) of [0, 1] pixel values.</summary>
     public static IReadOnlyList<float> ClipMean { get; } = [0.48145466f, 0.4578275f, 0.40821073f];

@@ -10,7 +10,7 @@ namespace Sta.MLNet;
 /// ln_post. Self-attention runs per frame; frames interact only through the temporal embedding and the adapters.
 /// CLIP's <c>proj</c> is not part of the model: features stay Width-dimensional.
 /// </summary>
-public sealed class ClipVisionBackbone : nn.Module<Tensor, Tensor>
+internal sealed class ClipVisionBackbone : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // PyTorch attribute names: they are the state_dict keys (registration order matters).
     private readonly Parameter class_embedding;

@@ -9,7 +9,7 @@ namespace Sta.MLNet;
 /// shape and same-size zero padding. With a (1, k, k) kernel it mixes space only, with (k, 1, 1) time only: the
 /// "two-stream" spatial and temporal learners of StA. No ReLU after the last BatchNorm.
 /// </summary>
-public sealed class DepthwiseConv3dStack : nn.Module<Tensor, Tensor>
+internal sealed class DepthwiseConv3dStack : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // PyTorch attribute names: they are the state_dict keys.
     private readonly Conv3d conv1;

@@ -8,7 +8,7 @@ namespace Sta.MLNet;
 /// LayerNorm computed in float32 and cast back to the input dtype, as CLIP's LayerNorm subclass does, so that bf16/fp16
 /// autocast never normalises in reduced precision. Parameters are named <c>weight</c> and <c>bias</c>.
 /// </summary>
-public sealed class Fp32LayerNorm : nn.Module<Tensor, Tensor>
+internal sealed class Fp32LayerNorm : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // PyTorch attribute names: they are the state_dict keys.
     private readonly Parameter weight;

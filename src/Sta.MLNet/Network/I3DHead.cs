@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Sta.MLNet;
 
 /// <summary>Mean over frames (and the singleton spatial axes), dropout, linear classifier <c>fc_cls</c>.</summary>
-public sealed class I3DHead : nn.Module<Tensor, Tensor>
+internal sealed class I3DHead : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // PyTorch attribute names: they are the state_dict keys.
     private readonly Linear fc_cls;

@@ -10,7 +10,7 @@ namespace Sta.MLNet;
 /// scaled by 1/√d before q·kᵀ (PyTorch's order). Written by hand so that the arithmetic, the parameter names and the
 /// choice of a fused kernel are ours to control.
 /// </summary>
-public sealed class PackedMultiheadAttention : nn.Module<Tensor, Tensor, Tensor, Tensor>
+internal sealed class PackedMultiheadAttention : nn.Module<Tensor, Tensor, Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // PyTorch attribute names: they are the state_dict keys.
     private readonly Parameter in_proj_weight;

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Sta.MLNet;
 
 /// <summary>CLIP's activation z·σ(1.702 z). Using exact GELU instead moves logits by ~3e-3 (fixture sensitivity table).</summary>
-public sealed class QuickGelu : nn.Module<Tensor, Tensor>
+internal sealed class QuickGelu : nn.Module<Tensor, Tensor>
 {
     public QuickGelu() : base(nameof(QuickGelu)) { }
 

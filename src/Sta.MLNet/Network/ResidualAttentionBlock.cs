@@ -9,7 +9,7 @@ namespace Sta.MLNet;
 /// adapter: a = x + attn(ln_1(x)); b = a + mlp(ln_2(a)); out = Adapter(b). The adapter field is named
 /// <c>Adapter</c> with a capital A, as in the official state_dict.
 /// </summary>
-public sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor>
+internal sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // PyTorch attribute names: they are the state_dict keys.
     private readonly Fp32LayerNorm ln_1;

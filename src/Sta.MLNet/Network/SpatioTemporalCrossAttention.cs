@@ -8,7 +8,7 @@ namespace Sta.MLNet;
 /// of a clip (t-major, then row-major h, w). Roles as in the official code: <c>spatial_to_temporal</c> takes the
 /// TEMPORAL stream as query and the spatial stream as key/value; <c>temporal_to_spatial</c> the reverse.
 /// </summary>
-public sealed class SpatioTemporalCrossAttention : nn.Module<Tensor, Tensor, (Tensor SpatialToTemporal, Tensor TemporalToSpatial)>
+internal sealed class SpatioTemporalCrossAttention : nn.Module<Tensor, Tensor, (Tensor SpatialToTemporal, Tensor TemporalToSpatial)>
 {
 #pragma warning disable IDE1006 // PyTorch attribute names: they are the state_dict keys.
     private readonly PackedMultiheadAttention spatial_to_temporal;

@@ -11,7 +11,7 @@ namespace Sta.MLNet;
 /// token bypasses the 3-D path; up-projection + GELU + skip. With <c>up</c> zeroed the adapter is an exact identity
 /// (GELU(0) = 0), which is how training starts from CLIP.
 /// </summary>
-public sealed class StaAdapter : nn.Module<Tensor, Tensor>
+internal sealed class StaAdapter : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // PyTorch attribute names: they are the state_dict keys (registration order matters).
     private readonly Linear down;

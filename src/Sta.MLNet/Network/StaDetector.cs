@@ -89,12 +89,12 @@ public sealed class StaDetector : nn.Module<Tensor, StaOutput>
     /// <summary>Forget the cached activation dtype after the parameters changed precision.</summary>
     internal void ResetComputeType() => _computeType = null;
 
-    public ClipVisionBackbone Backbone => backbone;
+    internal ClipVisionBackbone Backbone => backbone;
 
-    public I3DHead Head => head;
+    internal I3DHead Head => head;
 
     /// <summary>Attaches (or with null detaches) a recorder of intermediate activations.</summary>
-    public void AttachTap(ActivationTap? tap) => backbone.Tap = tap;
+    internal void AttachTap(ActivationTap? tap) => backbone.Tap = tap;
 
     /// <param name="clips">[B, T, 3, H, W] CLIP-normalised RGB clips; T and H, W must match the options.</param>
     public override StaOutput forward(Tensor clips)

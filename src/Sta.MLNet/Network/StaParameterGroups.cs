@@ -16,7 +16,7 @@ public enum StaTuningMode
 }
 
 /// <summary>Applies a <see cref="StaTuningMode"/> by setting <c>requires_grad</c> on every parameter.</summary>
-public static class StaParameterGroups
+internal static class StaParameterGroups
 {
     /// <summary>True for the parameters the paper trains (name-based, like the official commented-out rule).</summary>
     public static bool IsAdapterTuned(string parameterName) =>

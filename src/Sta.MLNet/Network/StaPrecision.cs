@@ -11,7 +11,7 @@ namespace Sta.MLNet;
 /// logits come back as float32. Meant for GPUs with bf16 tensor cores; on the CPU it is usually slower than fp32.
 /// For inference only: do not train a converted detector (optimizer updates in bf16 lose small steps).
 /// </summary>
-public static class StaPrecision
+internal static class StaPrecision
 {
     public static void UseBFloat16ForInference(StaDetector detector)
     {

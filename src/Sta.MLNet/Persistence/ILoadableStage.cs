@@ -8,7 +8,7 @@ namespace Sta.MLNet;
 /// <c>LoadableStage.Of&lt;T&gt;()</c> to <see cref="StaMLNet"/>'s stage list (or register a stage of another assembly
 /// with <see cref="StaMLNet.RegisterStage{TStage}"/>).
 /// </summary>
-public interface ILoadableStage<TSelf> where TSelf : class, ITransformer, ILoadableStage<TSelf>
+internal interface ILoadableStage<TSelf> where TSelf : class, ITransformer, ILoadableStage<TSelf>
 {
     /// <summary>The persistence format this code writes and the versions it reads.</summary>
     static abstract StageVersionInfo FormatVersion { get; }

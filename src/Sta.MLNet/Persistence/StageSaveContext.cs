@@ -8,7 +8,7 @@ namespace Sta.MLNet;
 /// Created by the stage base class inside <c>ICanSaveModel.Save</c>; the header (signature, versions, loader
 /// assembly) is already written and the payload starts with the format version (<see cref="StageLoadContext.FormatVersion"/>).
 /// </summary>
-public sealed class StageSaveContext
+internal sealed class StageSaveContext
 {
     private readonly ModelSaveContext _context;
 

@@ -12,7 +12,7 @@ public abstract class AppendColumnsEstimator<TTransformer> : IEstimator<TTransfo
 {
     /// <param name="env">The environment (an <see cref="MLContext"/> is one).</param>
     /// <param name="name">Registration name of the estimator's host (appears in log lines).</param>
-    protected AppendColumnsEstimator(IHostEnvironment env, string name)
+    private protected AppendColumnsEstimator(IHostEnvironment env, string name)
     {
         ArgumentNullException.ThrowIfNull(env);
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -20,13 +20,13 @@ public abstract class AppendColumnsEstimator<TTransformer> : IEstimator<TTransfo
     }
 
     /// <summary>The estimator's host: logging channels and a seeded random source.</summary>
-    protected IHost Host { get; }
+    private protected IHost Host { get; }
 
     /// <summary>The columns the fitted transformer appends (same names and types as its <see cref="AppendColumnsTransformer.OutputColumns"/>).</summary>
-    public abstract IReadOnlyList<StageColumn> OutputColumns { get; }
+    internal abstract IReadOnlyList<StageColumn> OutputColumns { get; }
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> (see <see cref="StageSchema.RequireShapeColumn"/>) for an unusable input.</summary>
-    protected abstract void CheckInputShape(SchemaShape inputSchema);
+    private protected abstract void CheckInputShape(SchemaShape inputSchema);
 
     /// <inheritdoc/>
     public abstract TTransformer Fit(IDataView input);
@@ -50,14 +50,14 @@ public abstract class TrivialAppendColumnsEstimator<TTransformer> : AppendColumn
     /// <param name="env">The environment.</param>
     /// <param name="name">Registration name of the estimator's host.</param>
     /// <param name="transformer">The transformer every <see cref="Fit"/> returns.</param>
-    protected TrivialAppendColumnsEstimator(IHostEnvironment env, string name, TTransformer transformer) : base(env, name) =>
+    private protected TrivialAppendColumnsEstimator(IHostEnvironment env, string name, TTransformer transformer) : base(env, name) =>
         Transformer = transformer ?? throw new ArgumentNullException(nameof(transformer));
 
     /// <summary>The transformer every <see cref="Fit"/> returns.</summary>
-    protected TTransformer Transformer { get; }
+    private protected TTransformer Transformer { get; }
 
     /// <inheritdoc/>
-    public override IReadOnlyList<StageColumn> OutputColumns => Transformer.OutputColumns;
+    internal override IReadOnlyList<StageColumn> OutputColumns => Transformer.OutputColumns;
 
     /// <inheritdoc/>
     public override TTransformer Fit(IDataView input)

@@ -15,7 +15,7 @@ public abstract class AppendColumnsTransformer : ITransformer
 {
     /// <param name="env">The environment (an <see cref="MLContext"/> is one) used for logging.</param>
     /// <param name="name">Registration name of the stage's host (appears in log lines).</param>
-    protected AppendColumnsTransformer(IHostEnvironment env, string name)
+    private protected AppendColumnsTransformer(IHostEnvironment env, string name)
     {
         ArgumentNullException.ThrowIfNull(env);
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -23,25 +23,25 @@ public abstract class AppendColumnsTransformer : ITransformer
     }
 
     /// <summary>The stage's host: logging channels and a seeded random source.</summary>
-    protected IHost Host { get; }
+    private protected IHost Host { get; }
 
     /// <summary>The appended columns, in output order.</summary>
-    public abstract IReadOnlyList<StageColumn> OutputColumns { get; }
+    internal abstract IReadOnlyList<StageColumn> OutputColumns { get; }
 
     /// <summary>Receives the cumulative number of rows computed by each data view this transformer produced; optional.</summary>
     public IProgress<StageProgress>? Progress { get; set; }
 
     /// <summary>The format <see cref="SaveModel"/> writes (usually the stage's <see cref="ILoadableStage{TSelf}.FormatVersion"/>).</summary>
-    protected abstract StageVersionInfo FormatVersion { get; }
+    private protected abstract StageVersionInfo FormatVersion { get; }
 
     /// <summary>
     /// Validates <paramref name="inputSchema"/> (throwing <see cref="ArgumentOutOfRangeException"/> like ML.NET for a
     /// missing or mistyped column) and returns the computation bound to it.
     /// </summary>
-    protected abstract StageMapping Bind(DataViewSchema inputSchema);
+    private protected abstract StageMapping Bind(DataViewSchema inputSchema);
 
     /// <summary>Writes the stage's options (and extra streams) after the header and format version.</summary>
-    protected abstract void SaveModel(StageSaveContext context);
+    private protected abstract void SaveModel(StageSaveContext context);
 
     /// <inheritdoc/>
     public bool IsRowToRowMapper => true;

@@ -8,7 +8,7 @@ namespace Sta.MLNet;
 /// Int32, Int64) follow ML.NET's convention for binary classification — positive (&gt; 0) is the positive class — so
 /// 0/1 and -1/+1 encodings both work. A NaN label is an error, never silently one of the classes.
 /// </summary>
-public static class BinaryLabel
+internal static class BinaryLabel
 {
     /// <summary>Whether a column of this type can be read as a binary label.</summary>
     public static bool IsSupported(DataViewType type) =>

@@ -63,14 +63,14 @@ public sealed class ClipNormalizerOptions
 /// </summary>
 public sealed class ClipNormalizingEstimator : TrivialAppendColumnsEstimator<ClipNormalizingTransformer>
 {
-    /// <summary>Creates the estimator; prefer <see cref="ClipNormalizerCatalog.NormalizeClip(MLContext, ClipNormalizerOptions)"/>.</summary>
+    /// <summary>Creates the estimator; prefer <see cref="StaCatalog.NormalizeClip(MLContext, ClipNormalizerOptions)"/>.</summary>
     public ClipNormalizingEstimator(IHostEnvironment env, ClipNormalizerOptions options)
         : base(env, nameof(ClipNormalizingEstimator), new ClipNormalizingTransformer(env, options))
     {
     }
 
     /// <inheritdoc/>
-    protected override void CheckInputShape(SchemaShape inputSchema) =>
+    private protected override void CheckInputShape(SchemaShape inputSchema) =>
         StageSchema.RequireShapeColumn(inputSchema, Transformer.Options.InputColumnName, NumberDataViewType.Byte,
             SchemaShape.Column.VectorKind.Vector);
 }
@@ -102,12 +102,12 @@ public sealed class ClipNormalizingTransformer : AppendColumnsTransformer, ILoad
     public ClipNormalizerOptions Options => _options.Clone();
 
     /// <inheritdoc/>
-    public override IReadOnlyList<StageColumn> OutputColumns { get; }
+    internal override IReadOnlyList<StageColumn> OutputColumns { get; }
 
     static StageVersionInfo ILoadableStage<ClipNormalizingTransformer>.FormatVersion => Version;
 
     /// <inheritdoc/>
-    protected override StageVersionInfo FormatVersion => Version;
+    private protected override StageVersionInfo FormatVersion => Version;
 
     static ClipNormalizingTransformer ILoadableStage<ClipNormalizingTransformer>.Load(IHostEnvironment env, StageLoadContext context)
     {
@@ -134,7 +134,7 @@ public sealed class ClipNormalizingTransformer : AppendColumnsTransformer, ILoad
     }
 
     /// <inheritdoc/>
-    protected override void SaveModel(StageSaveContext context)
+    private protected override void SaveModel(StageSaveContext context)
     {
         var writer = context.Writer;
         writer.Write(_options.InputColumnName);
@@ -147,7 +147,7 @@ public sealed class ClipNormalizingTransformer : AppendColumnsTransformer, ILoad
     }
 
     /// <inheritdoc/>
-    protected override StageMapping Bind(DataViewSchema inputSchema)
+    private protected override StageMapping Bind(DataViewSchema inputSchema)
     {
         var input = StageSchema.RequireVector(inputSchema, _options.InputColumnName, NumberDataViewType.Byte,
             _options.FrameCount * _options.Height * _options.Width * 3);

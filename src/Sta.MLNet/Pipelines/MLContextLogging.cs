@@ -8,7 +8,7 @@ namespace Sta.MLNet;
 /// <see cref="MLContext.Log"/> with the component name as source. ML.NET's progress channels are not surfaced by
 /// <see cref="MLContext"/>, so progress is reported as channel lines plus an <see cref="IProgress{T}"/> option.
 /// </summary>
-public static class MLContextLogging
+internal static class MLContextLogging
 {
     /// <summary>A host named <paramref name="name"/> (its <see cref="IHost.Rand"/> is seeded from the context's seed).</summary>
     public static IHost CreateHost(this MLContext mlContext, string name)

@@ -13,7 +13,7 @@ namespace Sta.MLNet;
 /// reads — and optionally per-frame features. Cursors score rows in batches (per-clip semantics by default, so a clip's
 /// score does not depend on its neighbours); PredictionEngine scores one clip at a time. Saved with
 /// <c>mlContext.Model.Save</c>: options in the stage stream, weights as a separate <c>TSModel</c> entry (safetensors).
-/// Obtain one from <see cref="StaTrainer"/> or <see cref="StaDetectorCatalog.LoadStaDetector"/>.
+/// Obtain one from <see cref="StaTrainer"/> or <see cref="StaCatalog.LoadStaDetector"/>.
 /// </summary>
 public sealed class StaDetectionTransformer : AppendColumnsTransformer, ILoadableStage<StaDetectionTransformer>
 {
@@ -72,12 +72,12 @@ public sealed class StaDetectionTransformer : AppendColumnsTransformer, ILoadabl
     public Device Device => _device;
 
     /// <inheritdoc/>
-    public override IReadOnlyList<StageColumn> OutputColumns { get; }
+    internal override IReadOnlyList<StageColumn> OutputColumns { get; }
 
     static StageVersionInfo ILoadableStage<StaDetectionTransformer>.FormatVersion => Version;
 
     /// <inheritdoc/>
-    protected override StageVersionInfo FormatVersion => Version;
+    private protected override StageVersionInfo FormatVersion => Version;
 
     /// <summary>
     /// Changes the precision of scoring from now on (and in a model saved afterwards): bf16 matmuls and convolutions with
@@ -133,14 +133,14 @@ public sealed class StaDetectionTransformer : AppendColumnsTransformer, ILoadabl
     }
 
     /// <inheritdoc/>
-    protected override StageMapping Bind(DataViewSchema inputSchema)
+    private protected override StageMapping Bind(DataViewSchema inputSchema)
     {
         var clip = StageSchema.RequireVector(inputSchema, _options.ClipColumnName, NumberDataViewType.Single, _clipLength);
         return new Mapping(this, inputSchema, clip);
     }
 
     /// <inheritdoc/>
-    protected override void SaveModel(StageSaveContext context)
+    private protected override void SaveModel(StageSaveContext context)
     {
         var writer = context.Writer;
         writer.Write(_options.ClipColumnName);

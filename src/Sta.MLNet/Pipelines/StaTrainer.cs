@@ -8,7 +8,7 @@ namespace Sta.MLNet;
 /// Trains the StA detector inside an ML.NET pipeline: <c>Fit</c> reads CLIP-normalised clips and labels (and landmarks
 /// when Video-level Blending is on), trains with <see cref="StaTrainingLoop"/> and returns a
 /// <see cref="StaDetectionTransformer"/> that appends Score/Probability/PredictedLabel. Create it with
-/// <see cref="StaTrainerCatalog.StaTrainer(MLContext, string, string, string?, int, int, string?)"/>.
+/// <see cref="StaCatalog.StaTrainer(MLContext, string, string, string?, int, int, string?)"/>.
 /// Blending and augmentation happen inside <c>Fit</c> only: they are never part of the saved model.
 /// </summary>
 public sealed class StaTrainer : AppendColumnsEstimator<StaDetectionTransformer>
@@ -59,7 +59,7 @@ public sealed class StaTrainer : AppendColumnsEstimator<StaDetectionTransformer>
     private readonly MLContext _mlContext;
     private readonly Options _options;
 
-    /// <summary>Creates the trainer; prefer the <see cref="StaTrainerCatalog"/> extensions.</summary>
+    /// <summary>Creates the trainer; prefer the <see cref="StaCatalog"/> extensions.</summary>
     public StaTrainer(MLContext mlContext, Options options) : base(mlContext, nameof(StaTrainer))
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -78,10 +78,10 @@ public sealed class StaTrainer : AppendColumnsEstimator<StaDetectionTransformer>
     }
 
     /// <inheritdoc/>
-    public override IReadOnlyList<StageColumn> OutputColumns { get; }
+    internal override IReadOnlyList<StageColumn> OutputColumns { get; }
 
     /// <inheritdoc/>
-    protected override void CheckInputShape(SchemaShape inputSchema)
+    private protected override void CheckInputShape(SchemaShape inputSchema)
     {
         StageSchema.RequireShapeColumn(inputSchema, _options.ClipColumnName, NumberDataViewType.Single, SchemaShape.Column.VectorKind.Vector);
         var matches = inputSchema.Where(c => c.Name == _options.LabelColumnName).ToList();

@@ -9,7 +9,7 @@ namespace Sta.MLNet;
 /// <see cref="NumberDataViewType.Int32"/>, <see cref="NumberDataViewType.Int64"/>, <see cref="TextDataViewType"/>, or a
 /// fixed-size <see cref="VectorDataViewType"/> of Single.
 /// </param>
-public sealed record StageColumn(string Name, DataViewType Type)
+internal sealed record StageColumn(string Name, DataViewType Type)
 {
     /// <summary>A scalar float32 column (scores, probabilities).</summary>
     public static StageColumn Single(string name) => new(name, NumberDataViewType.Single);

@@ -9,10 +9,10 @@ public delegate void SlotValueGetter<T>(int slot, ref T value);
 /// A stage bound to one input schema: which input columns it reads and how it computes its appended columns.
 /// Created by <see cref="AppendColumnsTransformer.Bind"/>, which validates the schema.
 /// </summary>
-public abstract class StageMapping
+internal abstract class StageMapping
 {
     /// <param name="inputSchema">The schema this mapping was bound to.</param>
-    protected StageMapping(DataViewSchema inputSchema) => InputSchema = inputSchema ?? throw new ArgumentNullException(nameof(inputSchema));
+    private protected StageMapping(DataViewSchema inputSchema) => InputSchema = inputSchema ?? throw new ArgumentNullException(nameof(inputSchema));
 
     /// <summary>The schema this mapping was bound to.</summary>
     public DataViewSchema InputSchema { get; }
@@ -51,7 +51,7 @@ public abstract class StageMapping
 /// on it, then <see cref="Compute"/> once for the loaded slots when an appended value is first read, then reads values
 /// through <see cref="GetSlotGetter"/>.
 /// </summary>
-public abstract class StageWorker : IDisposable
+internal abstract class StageWorker : IDisposable
 {
     /// <summary>Copies what the computation needs from the current input row into <paramref name="slot"/>.</summary>
     public abstract void Load(int slot);

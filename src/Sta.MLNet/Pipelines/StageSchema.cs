@@ -11,7 +11,7 @@ namespace Sta.MLNet;
 /// "Schema mismatch for input column 'X': expected ..., got ..."). Also converts <see cref="StageColumn"/>s to
 /// <see cref="SchemaShape.Column"/>s, which have no public constructor.
 /// </summary>
-public static class StageSchema
+internal static class StageSchema
 {
     private static readonly MLContext ShapeProbeContext = new(seed: 0);
     private static readonly ConcurrentDictionary<(string Name, DataViewType Type), SchemaShape.Column> ShapeCache = new();

@@ -6,18 +6,18 @@ namespace Sta.MLNet;
 
 /// <summary>
 /// Estimator of the video clip loader: nothing is learnt, <see cref="TrivialAppendColumnsEstimator{T}.Fit"/> checks the
-/// schema. Create it with <see cref="VideoClipCatalog.LoadVideoClip(MLContext, VideoClipLoaderOptions)"/>.
+/// schema. Create it with <see cref="StaCatalog.ExtractFaceClip(MLContext, VideoClipLoaderOptions)"/>.
 /// </summary>
 public sealed class VideoClipLoadingEstimator : TrivialAppendColumnsEstimator<VideoClipLoadingTransformer>
 {
-    /// <summary>Creates the estimator; prefer the <see cref="VideoClipCatalog"/> extensions.</summary>
+    /// <summary>Creates the estimator; prefer the <see cref="StaCatalog"/> extensions.</summary>
     public VideoClipLoadingEstimator(IHostEnvironment env, VideoClipLoaderOptions options)
         : base(env, nameof(VideoClipLoadingEstimator), new VideoClipLoadingTransformer(env, options))
     {
     }
 
     /// <inheritdoc/>
-    protected override void CheckInputShape(SchemaShape inputSchema)
+    private protected override void CheckInputShape(SchemaShape inputSchema)
     {
         var options = Transformer.Options;
         StageSchema.RequireShapeColumn(inputSchema, options.PathColumnName, TextDataViewType.Instance, SchemaShape.Column.VectorKind.Scalar);
@@ -62,12 +62,12 @@ public sealed class VideoClipLoadingTransformer : AppendColumnsTransformer, ILoa
     public VideoClipLoaderOptions Options => _options.Clone();
 
     /// <inheritdoc/>
-    public override IReadOnlyList<StageColumn> OutputColumns { get; }
+    internal override IReadOnlyList<StageColumn> OutputColumns { get; }
 
     static StageVersionInfo ILoadableStage<VideoClipLoadingTransformer>.FormatVersion => Version;
 
     /// <inheritdoc/>
-    protected override StageVersionInfo FormatVersion => Version;
+    private protected override StageVersionInfo FormatVersion => Version;
 
     /// <summary>
     /// One row per clip of every video of <paramref name="input"/> (one-to-many): the input's columns are repeated on
@@ -132,7 +132,7 @@ public sealed class VideoClipLoadingTransformer : AppendColumnsTransformer, ILoa
     }
 
     /// <inheritdoc/>
-    protected override void SaveModel(StageSaveContext context)
+    private protected override void SaveModel(StageSaveContext context)
     {
         var writer = context.Writer;
         writer.Write(_options.PathColumnName);
@@ -143,7 +143,7 @@ public sealed class VideoClipLoadingTransformer : AppendColumnsTransformer, ILoa
     }
 
     /// <inheritdoc/>
-    protected override StageMapping Bind(DataViewSchema inputSchema)
+    private protected override StageMapping Bind(DataViewSchema inputSchema)
     {
         var path = StageSchema.RequireColumn(inputSchema, _options.PathColumnName, TextDataViewType.Instance);
         DataViewSchema.Column? index = _options.ClipIndexColumnName is { } name

@@ -1,7 +1,7 @@
 
 namespace Sta.MLNet;
 
-/// <summary>Options of the clip sources (<see cref="VideoClipCatalog.LoadVideoClipsFromFolder"/>, CSV and DeepfakeBench).</summary>
+/// <summary>Options of the clip sources (<see cref="StaCatalog.LoadVideoClipsFromFolder"/>, CSV and DeepfakeBench).</summary>
 public sealed record VideoClipSourceOptions
 {
     /// <summary>Sampling, detector, alignment and no-face rule (for DeepfakeBench data: sampling and <see cref="FaceClipOptions.ClipSize"/>). Default <see cref="FaceClipOptions"/> defaults.</summary>

@@ -9,7 +9,7 @@ namespace Sta.MLNet;
 /// directly (as <see cref="CudnnAutotuning"/> does). The choice matters for the adapters' cross-attention, whose head
 /// dimension (256) is at the edge of what the flash kernels take; the settings are process-wide, as in PyTorch.
 /// </summary>
-public static class AttentionBackends
+internal static class AttentionBackends
 {
     private const string Library = LibTorchContext.Library;
 
@@ -66,7 +66,7 @@ public static class AttentionBackends
 /// <param name="MemoryEfficient">The memory-efficient (xFormers-style) kernels.</param>
 /// <param name="CuDnn">cuDNN's fused attention.</param>
 /// <param name="Math">The unfused fallback (explicit matmul + softmax inside libtorch).</param>
-public sealed record AttentionBackendSet(bool Flash, bool MemoryEfficient, bool CuDnn, bool Math)
+internal sealed record AttentionBackendSet(bool Flash, bool MemoryEfficient, bool CuDnn, bool Math)
 {
     /// <summary>Parses "flash", "efficient", "cudnn", "math" or a comma-separated combination; "all" enables every one.</summary>
     public static AttentionBackendSet Parse(string text)

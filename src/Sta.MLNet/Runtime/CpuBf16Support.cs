@@ -5,7 +5,7 @@ namespace Sta.MLNet;
 /// (<see cref="StaDetectionOptions.UseBf16OnCpu"/>) is about 3x faster than float32; elsewhere libtorch emulates
 /// bf16 and it is slower. Read from /proc/cpuinfo on Linux; false where that is not available.
 /// </summary>
-public static class CpuBf16Support
+internal static class CpuBf16Support
 {
     private static readonly Lazy<bool> Native = new(() =>
     {

@@ -9,7 +9,7 @@ namespace Sta.MLNet;
 /// purpose), never on thread scheduling or on how many draws happened before: parallel preprocessing and exact training
 /// resume rely on it.
 /// </summary>
-public struct StableRandom
+internal struct StableRandom
 {
     private const ulong Golden = 0x9E3779B97F4A7C15UL;
     private ulong _state;

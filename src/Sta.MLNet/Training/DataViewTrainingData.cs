@@ -9,7 +9,7 @@ namespace Sta.MLNet;
 /// costs no memory; any other source goes through ML.NET's pool shuffle with <see cref="ShufflePoolSize"/> rows in
 /// memory (never the whole data). Rows are skipped without decoding their clips, so resuming mid-epoch is cheap.
 /// </summary>
-public sealed class DataViewTrainingData : ITrainingData
+internal sealed class DataViewTrainingData : ITrainingData
 {
     private readonly MLContext _mlContext;
     private readonly IDataView _data;

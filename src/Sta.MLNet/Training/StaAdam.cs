@@ -16,7 +16,7 @@ namespace Sta.MLNet;
 /// The state (step count and both moments, by parameter name) is saved as safetensors in a format we control, so a
 /// resumed run continues exactly. The parameters must share one device and dtype.
 /// </remarks>
-public sealed class StaAdam : IDisposable
+internal sealed class StaAdam : IDisposable
 {
     private readonly IReadOnlyList<(string Name, Parameter Parameter)> _parameters;
     private readonly long[] _offsets;

@@ -13,7 +13,7 @@ namespace Sta.MLNet;
 /// from the newest complete one.
 /// </para>
 /// </summary>
-public sealed class StaTrainingLoop
+internal sealed class StaTrainingLoop
 {
     /// <param name="auc">Computes the AUC of probability scores against labels (true = fake).</param>
     public StaTrainingLoop(StaTrainingOptions options, Device device, Func<IReadOnlyList<float>, IReadOnlyList<bool>, double> auc,

@@ -6,7 +6,7 @@ namespace Sta.MLNet;
 /// given seed. Needs the example's landmarks.
 /// One instance per training loop (not thread-safe).
 /// </summary>
-public sealed class VideoBlendingSynthesizer : IFakeClipSynthesizer, IDisposable
+internal sealed class VideoBlendingSynthesizer : IFakeClipSynthesizer, IDisposable
 {
     private readonly NormalizedClipBlender _blender;
     private readonly int _frames;

@@ -7,7 +7,7 @@ namespace Sta.MLNet;
 /// BGR; the reader swaps the channels so that every consumer downstream sees the model's RGB order). The frame owns
 /// the Mat: dispose the frame when done with it.
 /// </summary>
-public sealed class VideoFrame : IDisposable
+internal sealed class VideoFrame : IDisposable
 {
     public VideoFrame(int index, TimeSpan timestamp, Mat image)
     {

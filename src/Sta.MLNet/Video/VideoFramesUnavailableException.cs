@@ -5,7 +5,7 @@ namespace Sta.MLNet;
 /// last packets, or frames referring to data past the cut, no longer decode. The reader never substitutes another frame (the last good
 /// one, a black one) for a missing one; instead this exception says exactly which requested frames were delivered.
 /// </summary>
-public sealed class VideoFramesUnavailableException : VideoDecodeException
+internal sealed class VideoFramesUnavailableException : VideoDecodeException
 {
     public VideoFramesUnavailableException(
         string path, int firstMissingFrame, int frameCount,

@@ -25,7 +25,7 @@ namespace Sta.MLNet;
 /// differs from the first frame's count as undecodable.</para>
 /// <para>Not thread-safe: use one reader per thread.</para>
 /// </remarks>
-public sealed class VideoReader : IDisposable
+internal sealed class VideoReader : IDisposable
 {
     private readonly string _path;
     private readonly VideoReaderOptions _options;

@@ -56,12 +56,12 @@ public class DetectionEvaluationCatalogTests
             new FloatLabelRow { VideoId = "a", Label = 1f, Probability = 0.9 },
             new FloatLabelRow { VideoId = "b", Label = 0f, Probability = 0.2 },
         });
-        var clips = DetectionEvaluationCatalog.ReadClipScores(data);
+        var clips = StaCatalog.ReadClipScores(data);
         Assert.Equal([new LabeledScore("a", true, 0.9), new LabeledScore("b", false, 0.2)], clips);
 
-        var missing = Assert.Throws<ArgumentOutOfRangeException>(() => DetectionEvaluationCatalog.ReadClipScores(data, videoIdColumnName: "Video"));
+        var missing = Assert.Throws<ArgumentOutOfRangeException>(() => StaCatalog.ReadClipScores(data, videoIdColumnName: "Video"));
         Assert.Contains("'Video'", missing.Message);
-        var wrongType = Assert.Throws<ArgumentOutOfRangeException>(() => DetectionEvaluationCatalog.ReadClipScores(data, videoIdColumnName: "Label"));
+        var wrongType = Assert.Throws<ArgumentOutOfRangeException>(() => StaCatalog.ReadClipScores(data, videoIdColumnName: "Label"));
         Assert.Contains("expected Text", wrongType.Message);
     }
 
@@ -93,7 +93,7 @@ public class DetectionEvaluationCatalogTests
         var owner = new Dictionary<string, int>();
         foreach (var fold in folds)
         {
-            foreach (var clip in DetectionEvaluationCatalog.ReadClipScores(fold.ScoredHoldOutSet))
+            foreach (var clip in StaCatalog.ReadClipScores(fold.ScoredHoldOutSet))
             {
                 Assert.True(owner.TryAdd(clip.VideoId, fold.Fold) || owner[clip.VideoId] == fold.Fold,
                     $"Video {clip.VideoId} has clips in folds {owner[clip.VideoId]} and {fold.Fold}.");

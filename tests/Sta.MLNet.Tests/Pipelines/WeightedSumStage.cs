@@ -49,11 +49,11 @@ public sealed class WeightedSumTransformer : AppendColumnsTransformer, ILoadable
     /// <summary>Runs at the start of every Compute call with the batch size (tests observe or block the computation).</summary>
     public Action<int>? BeforeCompute { get; set; }
 
-    public override IReadOnlyList<StageColumn> OutputColumns { get; }
+    internal override IReadOnlyList<StageColumn> OutputColumns { get; }
 
     static StageVersionInfo ILoadableStage<WeightedSumTransformer>.FormatVersion => Version;
 
-    protected override StageVersionInfo FormatVersion => Version;
+    private protected override StageVersionInfo FormatVersion => Version;
 
     static WeightedSumTransformer ILoadableStage<WeightedSumTransformer>.Load(IHostEnvironment env, StageLoadContext context)
     {
@@ -68,7 +68,7 @@ public sealed class WeightedSumTransformer : AppendColumnsTransformer, ILoadable
         return new WeightedSumTransformer(env, input, weights, batchSize);
     }
 
-    protected override void SaveModel(StageSaveContext context)
+    private protected override void SaveModel(StageSaveContext context)
     {
         context.Writer.Write(_inputColumn);
         context.Writer.Write(BatchSize);
@@ -79,7 +79,7 @@ public sealed class WeightedSumTransformer : AppendColumnsTransformer, ILoadable
         });
     }
 
-    protected override StageMapping Bind(DataViewSchema inputSchema) =>
+    private protected override StageMapping Bind(DataViewSchema inputSchema) =>
         new Mapping(this, inputSchema, StageSchema.RequireVector(inputSchema, _inputColumn, NumberDataViewType.Single, _weights.Length));
 
     private sealed class Mapping(WeightedSumTransformer stage, DataViewSchema schema, DataViewSchema.Column input) : StageMapping(schema)
@@ -142,13 +142,13 @@ public sealed class WeightedSumTransformer : AppendColumnsTransformer, ILoadable
 public sealed class WeightedSumEstimator(MLContext mlContext, string inputColumn, int size, int batchSize)
     : AppendColumnsEstimator<WeightedSumTransformer>(mlContext, nameof(WeightedSumEstimator))
 {
-    public override IReadOnlyList<StageColumn> OutputColumns { get; } =
+    internal override IReadOnlyList<StageColumn> OutputColumns { get; } =
         new WeightedSumTransformer(mlContext, inputColumn, new float[size], batchSize).OutputColumns;
 
     /// <summary>Whether the fitted stage reads ahead (not saved: a reloaded stage does not).</summary>
     public bool ReadsAhead { get; init; }
 
-    protected override void CheckInputShape(SchemaShape inputSchema) =>
+    private protected override void CheckInputShape(SchemaShape inputSchema) =>
         StageSchema.RequireShapeColumn(inputSchema, inputColumn, NumberDataViewType.Single, SchemaShape.Column.VectorKind.Vector);
 
     public override WeightedSumTransformer Fit(IDataView input)

@@ -78,7 +78,7 @@ public class StaVideoScorerTests
     public async Task ScorerFromASavedModelUsesItsFrontEndOptions()
     {
         var ml = new MLContext(seed: 1);
-        var loader = ml.LoadVideoClip(new VideoClipLoaderOptions { ClipIndexColumnName = "ClipIndex", FrontEnd = TinyInput with { FirstFrameSearchSide = 0 } })
+        var loader = ml.ExtractFaceClip(new VideoClipLoaderOptions { ClipIndexColumnName = "ClipIndex", FrontEnd = TinyInput with { FirstFrameSearchSide = 0 } })
             .Fit(ml.Data.LoadFromEnumerable(new[] { new PathRow() }));
         var chain = new Microsoft.ML.Data.TransformerChain<ITransformer>(loader, TinyDetector());
         using var stream = new MemoryStream();

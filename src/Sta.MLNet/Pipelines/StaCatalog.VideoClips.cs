@@ -7,7 +7,7 @@ namespace Sta.MLNet;
 /// Entry points that turn videos into StA clips (aligned, CLIP-normalised face crops [T, 3, 224, 224] with landmarks).
 /// They hang off <see cref="MLContext"/> because ML.NET's catalogs do not expose their environment to other assemblies.
 /// <list type="bullet">
-/// <item><see cref="LoadVideoClip(MLContext, VideoClipLoaderOptions)"/>: a row-to-row stage (path [+ clip index] to one
+/// <item><see cref="ExtractFaceClip(MLContext, VideoClipLoaderOptions)"/>: a row-to-row stage (path [+ clip index] to one
 /// clip) for pipelines, PredictionEngine and saved models.</item>
 /// <item><see cref="LoadVideoClips(MLContext, IDataView, VideoClipLoaderOptions?, ClipStreamOptions?)"/>: one row per clip
 /// of every video of a table of paths.</item>
@@ -15,7 +15,7 @@ namespace Sta.MLNet;
 /// labelled clip datasets that shuffle their own clip table.</item>
 /// </list>
 /// </summary>
-public static class VideoClipCatalog
+public static partial class StaCatalog
 {
     /// <summary>
     /// Row to row: each row's video becomes clip <paramref name="clipIndex"/> of that video (DeepfakeBench test
@@ -26,15 +26,15 @@ public static class VideoClipCatalog
     /// <param name="outputColumnName">Clip column, Vector&lt;Single&gt;[8, 3, 224, 224]. Default "Clip".</param>
     /// <param name="pathColumnName">Input text column of video paths. Default "VideoPath".</param>
     /// <param name="clipIndex">Which clip of each video. Default 0.</param>
-    public static VideoClipLoadingEstimator LoadVideoClip(this MLContext mlContext, string outputColumnName = "Clip",
+    public static VideoClipLoadingEstimator ExtractFaceClip(this MLContext mlContext, string outputColumnName = "Clip",
         string pathColumnName = "VideoPath", int clipIndex = 0) =>
-        mlContext.LoadVideoClip(new VideoClipLoaderOptions
+        mlContext.ExtractFaceClip(new VideoClipLoaderOptions
         {
             PathColumnName = pathColumnName, ClipIndex = clipIndex, Columns = new VideoClipColumns { Clip = outputColumnName },
         });
 
     /// <summary>Row to row with explicit options (clip index column, sampling protocol, detector, alignment, column names).</summary>
-    public static VideoClipLoadingEstimator LoadVideoClip(this MLContext mlContext, VideoClipLoaderOptions options)
+    public static VideoClipLoadingEstimator ExtractFaceClip(this MLContext mlContext, VideoClipLoaderOptions options)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         return new VideoClipLoadingEstimator(mlContext, options);

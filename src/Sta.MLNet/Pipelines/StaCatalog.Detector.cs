@@ -3,7 +3,7 @@ using Microsoft.ML;
 namespace Sta.MLNet;
 
 /// <summary>Entry points that give a ready StA detector without training.</summary>
-public static class StaDetectorCatalog
+public static partial class StaCatalog
 {
     /// <summary>
     /// Loads a StA checkpoint (e.g. the authors' <c>sta_best.pth</c>, a .pth zip or .safetensors state_dict) as a

@@ -3,7 +3,7 @@ using Microsoft.ML;
 namespace Sta.MLNet;
 
 /// <summary>Data sources and training-data operations of Sta.MLNet, as extensions of <see cref="MLContext"/>.</summary>
-public static class StaDataCatalog
+public static partial class StaCatalog
 {
     /// <summary>
     /// Real-face clips made from still photos (see <see cref="PhotoMotionClipDataView"/>): columns Clip
@@ -13,7 +13,7 @@ public static class StaDataCatalog
     /// <param name="mlContext">The context (unused by the source itself; the extension keeps the ML.NET idiom).</param>
     /// <param name="videos">Photos, video ids, motion seeds and clips per video.</param>
     /// <param name="options">Clip length, face size (default 224), motion; see <see cref="PhotoMotionOptions"/>.</param>
-    public static PhotoMotionClipDataView LoadPhotoMotionClips(this MLContext mlContext, IEnumerable<PhotoVideo> videos, PhotoMotionOptions? options = null)
+    public static IDataView LoadPhotoMotionClips(this MLContext mlContext, IEnumerable<PhotoVideo> videos, PhotoMotionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         return new PhotoMotionClipDataView(videos, options);
@@ -29,7 +29,7 @@ public static class StaDataCatalog
     /// <param name="options">Columns, seed (default 1024), ratio (default 1) and blending constants (default: the
     /// authors' settings scaled to the clip size).</param>
     /// <exception cref="ArgumentOutOfRangeException">A needed column is missing or has the wrong type.</exception>
-    public static VideoBlendedFakesDataView AddVideoBlendedFakes(this MLContext mlContext, IDataView data, VideoBlendingDataOptions? options = null)
+    public static IDataView AddVideoBlendedFakes(this MLContext mlContext, IDataView data, VideoBlendingDataOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         return new VideoBlendedFakesDataView(data, options);

@@ -6,7 +6,7 @@ namespace Sta.MLNet;
 /// Entry points of the clip normaliser. They hang off <see cref="MLContext"/> because ML.NET's catalogs do not expose
 /// their environment to other assemblies.
 /// </summary>
-public static class ClipNormalizerCatalog
+public static partial class StaCatalog
 {
     /// <summary>
     /// Normalises clips of uint8 RGB frames for the StA network: value / 255, minus CLIP's mean, divided by CLIP's std,

@@ -3,7 +3,7 @@ using Microsoft.ML;
 namespace Sta.MLNet;
 
 /// <summary>Entry points of the StA trainer (on <see cref="MLContext"/>: ML.NET's catalogs do not expose their environment).</summary>
-public static class StaTrainerCatalog
+public static partial class StaCatalog
 {
     /// <summary>
     /// The StA trainer with its documented defaults: official network (ViT-L/14, 14 blocks), adapter tuning with CLIP
