@@ -1,9 +1,5 @@
 using Microsoft.ML;
-using Sta.MLNet.Blending;
-using Sta.MLNet.Data;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Model;
-using Sta.MLNet.Training;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Samples.Quickstart;
 

@@ -6,16 +6,7 @@ using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Sta.MLNet;
-using Sta.MLNet.Blending;
-using Sta.MLNet.Clips;
-using Sta.MLNet.Data;
-using Sta.MLNet.Evaluation;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Model;
 using Sta.MLNet.Samples.Quickstart;
-using Sta.MLNet.Scoring;
-using Sta.MLNet.Training;
-using Sta.MLNet.Video;
 
 var outputFolder = Path.GetFullPath(args.Length > 0 ? args[0] : "quickstart-output");
 Directory.CreateDirectory(outputFolder);
@@ -72,14 +63,9 @@ Console.WriteLine(video.IsScored
 
 // 6. Pictures: held-out clips with their scores and the ROC curve; what Video-level Blending does to a clip.
 var scoresPicture = Path.Combine(outputFolder, "heldout-scores.png");
-ClipScoreSheet.Write(scoresPicture, ClipScoreSheet.ReadScoredClips(scored));
+ClipScoreSheet.Write(scoresPicture, scored);
 var blendPicture = Path.Combine(outputFolder, "video-level-blending.png");
-using (var generator = new PhotoMotionClipGenerator(DemoSettings.Motion with { FaceSize = 224 }))
-using (var blender = new VideoBlender(seed: 7))
-{
-    var clip = generator.GenerateClip(DemoSettings.Videos(0, 1).First(), clipIndex: 0);
-    VbPreview.WriteStrip(blendPicture, blender, clip.Frames, clip.Landmarks, clipKey: 1);
-}
+VbPreview.WriteStrip(blendPicture, ml.LoadPhotoMotionClips(DemoSettings.Videos(0, 1), DemoSettings.Motion with { FaceSize = 224 }), row: 0);
 Console.WriteLine($"6. Pictures: {scoresPicture}");
 Console.WriteLine($"             {blendPicture}");
 Console.WriteLine($"Done in {clock.Elapsed.TotalSeconds:F0} s.");

@@ -4,9 +4,7 @@
 // Per video: P(fake) (mean of the clip probabilities, as StA's demo and DeepfakeBench's video metrics), clips scored,
 // frames with a face, timings; a video that cannot be scored is reported with its reason, never silently skipped.
 using Microsoft.ML;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Model;
-using Sta.MLNet.Scoring;
+using Sta.MLNet;
 
 if (args.Length < 2)
 {

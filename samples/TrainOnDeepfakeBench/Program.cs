@@ -4,12 +4,7 @@
 // weights (.pth or .safetensors, OpenAI or Hugging Face names). Training: CLIP frozen, adapters trained, Adam 2e-4,
 // batch 8, Video-level Blending mode (b) (FF++ real + FF++ fakes + a VB twin of every real clip), clip augmentation.
 using Microsoft.ML;
-using Sta.MLNet.Clips;
-using Sta.MLNet.Data;
-using Sta.MLNet.Evaluation;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Model;
-using Sta.MLNet.Training;
+using Sta.MLNet;
 
 if (args.Length < 4)
 {

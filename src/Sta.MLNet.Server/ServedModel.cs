@@ -1,5 +1,4 @@
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Scoring;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Server;
 

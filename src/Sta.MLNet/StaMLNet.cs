@@ -2,8 +2,6 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Persistence;
 
 namespace Sta.MLNet;
 
@@ -20,7 +18,7 @@ public static class StaMLNet
     /// Every loadable stage of this library. A new stage adds exactly one line here (and implements
     /// <see cref="ILoadableStage{TSelf}"/>).
     /// </summary>
-    public static IReadOnlyList<LoadableStage> Stages { get; } =
+    internal static IReadOnlyList<LoadableStage> Stages { get; } =
     [
         LoadableStage.Of<ClipNormalizingTransformer>(),
         LoadableStage.Of<StaDetectionTransformer>(),
@@ -48,11 +46,11 @@ public static class StaMLNet
     public static void Register(MLContext mlContext) => RegisterStages(mlContext, Stages);
 
     /// <summary>Registers one stage defined outside this library (e.g. in an application or a test assembly).</summary>
-    public static void RegisterStage<TStage>(MLContext mlContext) where TStage : class, ITransformer, ILoadableStage<TStage> =>
+    internal static void RegisterStage<TStage>(MLContext mlContext) where TStage : class, ITransformer, ILoadableStage<TStage> =>
         RegisterStages(mlContext, [LoadableStage.Of<TStage>()]);
 
     /// <summary>Registers the given stages; a loader signature already taken by another type is an error.</summary>
-    public static void RegisterStages(MLContext mlContext, IEnumerable<LoadableStage> stages)
+    internal static void RegisterStages(MLContext mlContext, IEnumerable<LoadableStage> stages)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(stages);

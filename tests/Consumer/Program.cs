@@ -12,11 +12,6 @@ using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Sta.MLNet;
-using Sta.MLNet.Data;
-using Sta.MLNet.Evaluation;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Model;
-using Sta.MLNet.Training;
 
 var mlnet = typeof(ModelSaveContext).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion.Split('+')[0];
 var mode = args.Length == 2 ? args[0] : "";

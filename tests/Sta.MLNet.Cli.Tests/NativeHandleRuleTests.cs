@@ -9,14 +9,14 @@ public class NativeHandleRuleTests
     public void TheCliCreatesNoUnownedScalars()
     {
         var cli = typeof(Sta.MLNet.Cli.Program).Assembly.Location;
-        var violations = new NativeHandleAudit("Sta.MLNet.Runtime.ScalarArithmetic").Audit(cli);
+        var violations = new NativeHandleAudit("Sta.MLNet.ScalarArithmetic").Audit(cli);
         Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
     }
 
     [Fact]
     public void TheCliTestsCreateNoUnownedScalars()
     {
-        var violations = new NativeHandleAudit("Sta.MLNet.Runtime.ScalarArithmetic").Audit(typeof(NativeHandleRuleTests).Assembly.Location);
+        var violations = new NativeHandleAudit("Sta.MLNet.ScalarArithmetic").Audit(typeof(NativeHandleRuleTests).Assembly.Location);
         Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
     }
 }

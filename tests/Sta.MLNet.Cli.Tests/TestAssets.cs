@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using Sta.MLNet.Checkpoints;
-using Sta.MLNet.Model;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Cli.Tests;
 

@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using OpenCvSharp;
 using Sta.MLNet.Cli.Infrastructure;
-using Sta.MLNet.Data;
+using Sta.MLNet;
 using Xunit.Abstractions;
 
 namespace Sta.MLNet.Cli.Tests;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using OpenCvSharp;
 using Sta.MLNet.Cli.Infrastructure;
-using Sta.MLNet.Data;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Cli.Tests;
 

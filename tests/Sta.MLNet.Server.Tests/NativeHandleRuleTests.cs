@@ -9,14 +9,14 @@ public class NativeHandleRuleTests
     public void TheServiceCreatesNoUnownedScalars()
     {
         var server = typeof(StaServer).Assembly.Location;
-        var violations = new NativeHandleAudit("Sta.MLNet.Runtime.ScalarArithmetic").Audit(server);
+        var violations = new NativeHandleAudit("Sta.MLNet.ScalarArithmetic").Audit(server);
         Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
     }
 
     [Fact]
     public void TheServiceTestsCreateNoUnownedScalars()
     {
-        var violations = new NativeHandleAudit("Sta.MLNet.Runtime.ScalarArithmetic").Audit(typeof(NativeHandleRuleTests).Assembly.Location);
+        var violations = new NativeHandleAudit("Sta.MLNet.ScalarArithmetic").Audit(typeof(NativeHandleRuleTests).Assembly.Location);
         Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
     }
 }

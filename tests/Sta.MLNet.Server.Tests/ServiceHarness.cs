@@ -7,10 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.ML;
 using Sta.MLNet.Cli.Tests;
-using Sta.MLNet.Clips;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Model;
-using Sta.MLNet.Scoring;
+using Sta.MLNet;
 using Sta.MLNet.Server.Jobs;
 
 namespace Sta.MLNet.Server.Tests;

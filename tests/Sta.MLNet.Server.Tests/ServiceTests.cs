@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using OpenCvSharp;
 using Sta.MLNet.Cli.Tests;
-using Sta.MLNet.Scoring;
+using Sta.MLNet;
 using Sta.MLNet.Server.Http;
 
 namespace Sta.MLNet.Server.Tests;
@@ -66,7 +66,7 @@ public sealed class ServiceTests
         Assert.Equal(local.Clips.Select(c => c.Frames), clips.Select(c => c.GetProperty("frames").EnumerateArray().Select(f => f.GetInt32()).ToList()));
 
         var evidence = result.GetProperty("evidence");
-        Assert.Equal(Explanation.ExplanationJson.Method, evidence.GetProperty("method").GetString());
+        Assert.Equal(ExplanationJson.Method, evidence.GetProperty("method").GetString());
         var perClip = evidence.GetProperty("clips").EnumerateArray().ToList();
         Assert.Equal(local.ScoredClipCount, perClip.Count);
         var explained = perClip.Where(c => c.GetProperty("heatmap_png").ValueKind == JsonValueKind.String).ToList();

@@ -1,10 +1,8 @@
 using System.CommandLine;
 using OpenCvSharp;
-using Sta.MLNet.Blending;
+using Sta.MLNet;
 using Sta.MLNet.Cli.Faces;
 using Sta.MLNet.Cli.Infrastructure;
-using Sta.MLNet.Faces;
-using Sta.MLNet.Video;
 
 namespace Sta.MLNet.Cli.Commands;
 

@@ -8,9 +8,8 @@ using Sta.MLNet.Cli.Faces;
 using Sta.MLNet.Cli.Infrastructure;
 using Sta.MLNet.Cli.Scoring;
 using Sta.MLNet.Cli.Training;
-using Sta.MLNet.Evaluation;
-using VideoScoreResult = Sta.MLNet.Scoring.VideoScoreResult;
-using Sta.MLNet.MLNet;
+using Sta.MLNet;
+using VideoScoreResult = Sta.MLNet.VideoScoreResult;
 
 namespace Sta.MLNet.Cli.Commands;
 
@@ -52,7 +51,7 @@ internal static class EvaluateCommand
             if (parse.GetValue(threshold) is < 0 or > 1) throw new UsageException("--threshold must be within [0, 1].");
             var sources = new[] { parse.GetValue(scores), parse.GetValue(dataset), parse.GetValue(videos) }.Count(s => s is not null);
             if (sources != 1) throw new UsageException("Give exactly one of --scores FILE.csv, --dataset FILE.json and --videos FOLDER.");
-            List<ClipScore> clipScores;
+            List<LabeledScore> clipScores;
             string source;
             if (parse.GetValue(scores) is { } csvPath)
             {
@@ -98,16 +97,16 @@ internal static class EvaluateCommand
         return command;
     }
 
-    private static List<ClipScore> ScoreDataset(CliContext context, MLContext mlContext, StaDetectionTransformer stage, string jsonPath, string split,
+    private static List<LabeledScore> ScoreDataset(CliContext context, MLContext mlContext, StaDetectionTransformer stage, string jsonPath, string split,
         string compression, string? frameRoot, int workers)
     {
         var clips = DatasetLoader.DeepfakeBench(mlContext, jsonPath, split, compression, frameRoot, stage.Detector.Options, requireLandmarks: false,
             issue => context.Warn($"skipped {issue}"), context.CancellationToken, workers);
         context.Error.WriteLine($"scoring {clips.Clips.Count} clip(s)");
-        return DetectionEvaluationCatalog.ReadClipScores(stage.Transform(clips)).ToList();
+        return StaCatalog.ReadClipScores(stage.Transform(clips)).ToList();
     }
 
-    private static List<ClipScore> ScoreVideos(CliContext context, IVideoScorer scorer, IReadOnlyList<string> files)
+    private static List<LabeledScore> ScoreVideos(CliContext context, IVideoScorer scorer, IReadOnlyList<string> files)
     {
         var results = new List<VideoScoreResult>();
         var labelled = new List<LabelledVideo>();
@@ -128,14 +127,14 @@ internal static class EvaluateCommand
         return ScoresCsvReader.FromResults(results);
     }
 
-    private static int Report(CliContext context, string source, List<ClipScore> clips, double threshold, string? rocPath, string? jsonPath)
+    private static int Report(CliContext context, string source, List<LabeledScore> clips, double threshold, string? rocPath, string? jsonPath)
     {
         var clipLabels = clips.Select(c => c.Label).ToList();
-        var clipProbabilities = clips.Select(c => c.Score).ToList();
+        var clipProbabilities = clips.Select(c => c.Probability).ToList();
         var clipMetrics = DetectionMetrics.Compute(clipProbabilities, clipLabels, threshold);
         var videoScores = VideoAggregation.Aggregate(clips);
         var videoLabels = videoScores.Select(v => v.Label).ToList();
-        var videoProbabilities = videoScores.Select(v => v.Score).ToList();
+        var videoProbabilities = videoScores.Select(v => v.Probability).ToList();
         var videoMetrics = DetectionMetrics.Compute(videoProbabilities, videoLabels, threshold);
         if (double.IsNaN(clipMetrics.Auc))
             context.Warn("only one class is present: AUC, EER and AP are undefined (NaN).");

@@ -3,8 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Sta.MLNet.Cli.Infrastructure;
 using Sta.MLNet.Cli.Scoring;
-using Sta.MLNet.Explanation;
-using Sta.MLNet.Scoring;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Cli.Commands;
 

@@ -7,8 +7,7 @@ using Microsoft.ML;
 using Sta.MLNet.Cli.Infrastructure;
 using Sta.MLNet.Cli.Inspection;
 using Sta.MLNet.Cli.Scoring;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Model;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Cli.Commands;
 

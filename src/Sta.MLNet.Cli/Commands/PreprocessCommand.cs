@@ -4,9 +4,7 @@ using OpenCvSharp;
 using Sta.MLNet.Cli.Faces;
 using Sta.MLNet.Cli.Infrastructure;
 using Sta.MLNet.Cli.Preprocessing;
-using Sta.MLNet.Data;
-using Sta.MLNet.Faces;
-using Sta.MLNet.Video;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Cli.Commands;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using Sta.MLNet.Cli.Faces;
 using Sta.MLNet.Cli.Infrastructure;
 using Sta.MLNet.Cli.Scoring;
-using Sta.MLNet.Video;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Cli.Commands;
 
@@ -46,7 +46,7 @@ internal static class ScoreCommand
             FaceCropper.Create(faces).Dispose(); // missing face models fail here, before any video, with the package to install
             using var scorer = CreateScorer(parse.GetValue(gpu), parse.GetValue(checkpoint), parse.GetValue(model), parse.GetValue(preset)!, samplingOptions, faces,
                 CommonOptions.ResolveWorkers(parse.GetValue(workers)), parse.GetValue(bf16));
-            if (!scorer.RunsInBf16 && parse.GetValue(gpu) is null && Sta.MLNet.Runtime.CpuBf16Support.IsNative)
+            if (!scorer.RunsInBf16 && parse.GetValue(gpu) is null && Sta.MLNet.CpuBf16Support.IsNative)
                 context.Error.WriteLine("note: this CPU computes bf16 natively; --bf16 scores faster (about 3x for the official network; scores differ by ~1e-3).");
             return Run(context, scorer, videos, parse.GetValue(json), parse.GetValue(csv), parse.GetValue(threshold));
         });

@@ -4,11 +4,7 @@ using Sta.MLNet.Cli.Faces;
 using Sta.MLNet.Cli.Infrastructure;
 using Sta.MLNet.Cli.Scoring;
 using Sta.MLNet.Cli.Training;
-using Sta.MLNet.IO;
-using Sta.MLNet.Video;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Model;
-using Sta.MLNet.Training;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Cli.Commands;
 

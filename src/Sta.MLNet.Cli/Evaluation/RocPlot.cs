@@ -1,6 +1,6 @@
 using System.Globalization;
 using OpenCvSharp;
-using Sta.MLNet.Evaluation;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Cli.Evaluation;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Sta.MLNet.Cli.Infrastructure;
 using Sta.MLNet.Cli.Scoring;
-using Sta.MLNet.Evaluation;
-using VideoScoreResult = Sta.MLNet.Scoring.VideoScoreResult;
+using Sta.MLNet;
+using VideoScoreResult = Sta.MLNet.VideoScoreResult;
 
 namespace Sta.MLNet.Cli.Evaluation;
 
@@ -13,7 +13,7 @@ namespace Sta.MLNet.Cli.Evaluation;
 /// </summary>
 internal static class ScoresCsvReader
 {
-    public static (List<ClipScore> Clips, int Skipped) Read(string path)
+    public static (List<LabeledScore> Clips, int Skipped) Read(string path)
     {
         var records = Csv.Parse(File.ReadAllText(path));
         if (records.Count == 0) throw new UsageException($"{path} is empty.");
@@ -25,7 +25,7 @@ internal static class ScoresCsvReader
         var status = Column("status");
         if (label < 0 || probability < 0)
             throw new UsageException($"{path} needs the columns 'label' and 'clip_probability' (or 'probability'); it has: {string.Join(", ", header)}.");
-        var clips = new List<ClipScore>();
+        var clips = new List<LabeledScore>();
         var skipped = 0;
         for (var r = 1; r < records.Count; r++)
         {
@@ -45,14 +45,14 @@ internal static class ScoresCsvReader
                 continue;
             }
             var id = video >= 0 && Field(video).Length > 0 ? Field(video) : $"row{r}";
-            clips.Add(new ClipScore(id, isFake.Value, p));
+            clips.Add(new LabeledScore(id, isFake.Value, p));
         }
         return (clips, skipped);
     }
 
     /// <summary>Clip scores of scored videos (labels from the results; unlabelled videos are skipped).</summary>
-    public static List<ClipScore> FromResults(IEnumerable<VideoScoreResult> results) =>
+    public static List<LabeledScore> FromResults(IEnumerable<VideoScoreResult> results) =>
         results.Where(r => r.Succeeded && r.Label is not null)
-            .SelectMany(r => r.Clips.Where(c => c.Probability is not null).Select(c => new ClipScore(r.Path, r.Label == "fake", c.Probability!.Value)))
+            .SelectMany(r => r.Clips.Where(c => c.Probability is not null).Select(c => new LabeledScore(r.Path, r.Label == "fake", c.Probability!.Value)))
             .ToList();
 }

@@ -1,6 +1,5 @@
 using OpenCvSharp;
-using Sta.MLNet.Data;
-using Sta.MLNet.Faces;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Cli.Faces;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Sta.MLNet.Faces;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Cli.Infrastructure;
 

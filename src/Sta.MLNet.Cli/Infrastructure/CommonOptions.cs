@@ -1,9 +1,6 @@
 using System.CommandLine;
 using Sta.MLNet.Cli.Faces;
-using Sta.MLNet.Data;
-using Sta.MLNet.Faces;
-using Sta.MLNet.Model;
-using Sta.MLNet.Video;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Cli.Infrastructure;
 

@@ -1,5 +1,4 @@
-using Sta.MLNet.Checkpoints;
-using Sta.MLNet.Model;
+using Sta.MLNet;
 using TorchSharp;
 using static TorchSharp.torch;
 

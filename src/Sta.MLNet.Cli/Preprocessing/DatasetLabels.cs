@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Sta.MLNet.Cli.Infrastructure;
-using Sta.MLNet.Data;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Cli.Preprocessing;
 

@@ -1,8 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Sta.MLNet.Cli.Infrastructure;
-using Sta.MLNet.Clips;
-using Sta.MLNet.MLNet;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Cli.Scoring;
 

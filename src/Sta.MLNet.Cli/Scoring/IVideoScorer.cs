@@ -1,4 +1,4 @@
-using Sta.MLNet.Scoring;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Cli.Scoring;
 

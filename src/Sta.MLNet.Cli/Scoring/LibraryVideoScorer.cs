@@ -1,7 +1,4 @@
-using Sta.MLNet.Clips;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Scoring;
-using Sta.MLNet.Video;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Cli.Scoring;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Sta.MLNet.Cli.Infrastructure;
-using Sta.MLNet.Scoring;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Cli.Scoring;
 

@@ -1,7 +1,5 @@
 using Sta.MLNet.Cli.Faces;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Scoring;
-using Sta.MLNet.Video;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Cli.Scoring;
 

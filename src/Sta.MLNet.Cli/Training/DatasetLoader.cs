@@ -1,16 +1,12 @@
 using Microsoft.ML;
 using Sta.MLNet.Cli.Infrastructure;
 using Sta.MLNet.Cli.Preprocessing;
-using Sta.MLNet.Clips;
-using Sta.MLNet.Data;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Model;
-using Sta.MLNet.Video;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Cli.Training;
 
 /// <summary>
-/// The library's clip sources (<see cref="VideoClipCatalog"/>) set up from the command line: DeepfakeBench JSON splits
+/// The library's clip sources (<see cref="StaCatalog"/>) set up from the command line: DeepfakeBench JSON splits
 /// (with the CLI's label rules, <see cref="DatasetLabels"/>) and labelled video folders, at the network's clip shape.
 /// Rows are decoded lazily on every pass; skipped videos and clips are reported once each through <c>onIssue</c>.
 /// </summary>

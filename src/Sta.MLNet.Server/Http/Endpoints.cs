@@ -59,7 +59,7 @@ internal static class Endpoints
     {
         var network = model.Detector.Detector.Options;
         return Results.Json(new InfoDocument(model.Description, network.NumFrames, network.InputResolution, options.Threshold, options.ExplainedClips,
-            Explanation.ExplanationJson.Method, options.MaxUploadBytes, options.Workers, options.QueueCapacity, (long)options.ResultRetention.TotalSeconds));
+            ExplanationJson.Method, options.MaxUploadBytes, options.Workers, options.QueueCapacity, (long)options.ResultRetention.TotalSeconds));
     }
 
     private static async Task<IResult> Submit(HttpContext context, JobStore store, UploadFolder folder, StaServerOptions options)

@@ -1,6 +1,5 @@
 using System.Text.Json;
-using Sta.MLNet.Explanation;
-using Sta.MLNet.Scoring;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Server.Jobs;
 
@@ -63,6 +62,6 @@ internal sealed class ExplainingAnalyzer(ServedModel model, StaServerOptions opt
     private static string? ErrorType(VideoScore score) =>
         score.Error is { } error ? error.GetType().Name
         : score.IsScored ? null
-        : score.Issues.Count > 0 && score.Issues.All(i => i.Error is Clips.FacelessClipException) ? "NoFaceFound"
+        : score.Issues.Count > 0 && score.Issues.All(i => i.Error is FacelessClipException) ? "NoFaceFound"
         : "NoClipScored";
 }

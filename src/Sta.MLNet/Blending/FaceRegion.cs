@@ -1,11 +1,11 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// The four facial features Video-level Blending perturbs. The numeric order is the order in which the reference
 /// implementation draws each region's transform and sums the blended copies (spec 4.2 step 3), and the order of the
 /// masks in every mask buffer this area writes.
 /// </summary>
-public enum FaceRegion
+internal enum FaceRegion
 {
     Eyes = 0,
     Nose = 1,
@@ -14,7 +14,7 @@ public enum FaceRegion
 }
 
 /// <summary>Constants about <see cref="FaceRegion"/>.</summary>
-public static class FaceRegions
+internal static class FaceRegions
 {
     /// <summary>Number of regions (4).</summary>
     public const int Count = 4;

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Builds the four soft feature masks of spec 4.2 step 1 from one frame's 68 landmarks: distance from every pixel
@@ -14,7 +14,7 @@ namespace Sta.MLNet.Blending;
 /// mask reaches exactly 0; outside it the mask is 0 by construction (clip saturates at 1). Not thread-safe: it owns
 /// scratch buffers that every call reuses.
 /// </remarks>
-public sealed class FeatureMaskBuilder
+internal sealed class FeatureMaskBuilder
 {
     private const int FloatsPerSegment = 5; // ax, ay, bx - ax, by - ay, |b - a|^2 (1 when degenerate)
     private static readonly int Lanes = Vector<float>.Count;

@@ -1,11 +1,11 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// The four soft feature masks of one frame (values in [0, 1], float32, row-major H x W, after overlap resolution),
 /// with the rectangles outside which each mask is exactly zero. Owned and overwritten by a
 /// <see cref="FeatureMaskBuilder"/>; copy the data out to keep it.
 /// </summary>
-public sealed class FeatureMasks
+internal sealed class FeatureMasks
 {
     private readonly float[][] _masks;
     private readonly PixelBounds[] _bounds = new PixelBounds[FaceRegions.Count];

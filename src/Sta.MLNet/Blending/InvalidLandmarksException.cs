@@ -1,11 +1,11 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Landmarks that Video-level Blending cannot use: missing, too few points for the clip's frames, or non-finite
 /// values (a frame where the face was not found). The reference silently substituted another clip; here the caller
 /// decides (e.g. skip the clip, spec 4.4).
 /// </summary>
-public sealed class InvalidLandmarksException : ArgumentException
+internal sealed class InvalidLandmarksException : ArgumentException
 {
     public InvalidLandmarksException(string message, int? frameIndex = null, string? paramName = "landmarks")
         : base(message, paramName)

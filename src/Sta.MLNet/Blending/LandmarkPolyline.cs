@@ -1,11 +1,11 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// A chain of 68-point landmark indices whose segments a feature mask measures distances to.
 /// </summary>
 /// <param name="Indices">0-based indices into the 68 iBUG landmarks, at least two.</param>
 /// <param name="Closed">When true the last point is joined back to the first (eye and lip loops).</param>
-public sealed record LandmarkPolyline(IReadOnlyList<int> Indices, bool Closed)
+internal sealed record LandmarkPolyline(IReadOnlyList<int> Indices, bool Closed)
 {
     /// <summary>Consecutive indices <paramref name="first"/>..<paramref name="last"/> inclusive.</summary>
     public static LandmarkPolyline Range(int first, int last, bool closed) =>

@@ -1,6 +1,5 @@
-using Sta.MLNet.Model;
 
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Video-level Blending of clips in the network's layout (CLIP-normalised floats [T, 3, H, W]): denormalise to the
@@ -8,7 +7,7 @@ namespace Sta.MLNet.Blending;
 /// the last call stay available (<see cref="LastOriginal"/>, <see cref="LastBlended"/>) for callers that need to know
 /// which values the blend changed. Reuses its buffers; not thread-safe — one per thread.
 /// </summary>
-public sealed class NormalizedClipBlender : IDisposable
+internal sealed class NormalizedClipBlender : IDisposable
 {
     private readonly VideoBlender _blender;
     private byte[] _original = [];

@@ -1,7 +1,7 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>A half-open pixel rectangle [Left, Right) x [Top, Bottom); empty when either extent is zero.</summary>
-public readonly record struct PixelBounds(int Left, int Top, int Right, int Bottom)
+internal readonly record struct PixelBounds(int Left, int Top, int Right, int Bottom)
 {
     /// <summary>The empty rectangle.</summary>
     public static PixelBounds Empty => default;

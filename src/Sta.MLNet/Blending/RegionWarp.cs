@@ -1,13 +1,13 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>One region's perturbation: the similarity transform P of the landmarks and the warp M of the frame.</summary>
 /// <param name="Similarity">P = getRotationMatrix2D(centre, angle, scale) with the shift added to the translation
 /// column; moves the non-jaw landmarks.</param>
 /// <param name="Warp">M, the affine map taking the perturbed anchor landmarks back onto the original ones
 /// (mathematically P^-1, computed from float32 points as the reference does); the frame is warped with it.</param>
-public readonly record struct RegionWarp(Affine2x3 Similarity, Affine2x3 Warp)
+internal readonly record struct RegionWarp(AffineTransform2D Similarity, AffineTransform2D Warp)
 {
     /// <summary>
     /// float32 mean of the landmarks <see cref="VideoBlendOptions.PerturbedFirstLandmark"/>..
@@ -29,7 +29,7 @@ public readonly record struct RegionWarp(Affine2x3 Similarity, Affine2x3 Warp)
     /// <c>getAffineTransform</c> on float32 points.</summary>
     public static RegionWarp Compute(ReadOnlySpan<float> landmarks, (float X, float Y) center, VbRegionDraw draw, VideoBlendOptions options)
     {
-        var rotation = Affine2x3.RotationAbout(center.X, center.Y, draw.AngleDegrees, draw.Scale);
+        var rotation = AffineTransform2D.RotationAbout(center.X, center.Y, draw.AngleDegrees, draw.Scale);
         var similarity = rotation with { M02 = rotation.M02 + draw.ShiftX, M12 = rotation.M12 + draw.ShiftY };
         var anchors = options.AffineAnchorLandmarks;
         var perturbed = new Point2f[3];
@@ -41,11 +41,11 @@ public readonly record struct RegionWarp(Affine2x3 Similarity, Affine2x3 Warp)
             original[k] = new Point2f((float)x, (float)y);
             var moved = index >= options.PerturbedFirstLandmark && index <= options.PerturbedLastLandmark
                 ? similarity.Apply(x, y)
-                : (X: x, Y: y);
+                : new Point2d(x, y);
             perturbed[k] = new Point2f((float)moved.X, (float)moved.Y);
         }
         using var m = Cv2.GetAffineTransform(perturbed, original);
-        var warp = new Affine2x3(m.At<double>(0, 0), m.At<double>(0, 1), m.At<double>(0, 2),
+        var warp = new AffineTransform2D(m.At<double>(0, 0), m.At<double>(0, 1), m.At<double>(0, 2),
             m.At<double>(1, 0), m.At<double>(1, 1), m.At<double>(1, 2));
         return new RegionWarp(similarity, warp);
     }

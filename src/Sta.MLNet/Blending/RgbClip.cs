@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// A clip of RGB uint8 frames stored contiguously as [T, H, W, 3] (frame, row, column, channel; HWC per frame): the

@@ -1,9 +1,9 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Replays recorded draws, frame by frame, for every clip key (tests, fixture parity, reproducing a logged blend).
 /// </summary>
-public sealed class ScriptedVbDrawSource : IVbDrawSource
+internal sealed class ScriptedVbDrawSource : IVbDrawSource
 {
     private readonly VbFrameDraw[] _frames;
 

@@ -1,11 +1,11 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Draws from a <see cref="StableRandom"/> stream keyed by (seed, clip key, frame index): the same seed and clip key
 /// always give the same blend, different frames get independent draws (facial feature drift), and thread order is
 /// irrelevant. For a fresh blend of the same clip every epoch use <see cref="ForEpoch"/>.
 /// </summary>
-public sealed class SeededVbDrawSource : IVbDrawSource
+internal sealed class SeededVbDrawSource : IVbDrawSource
 {
     private const long Purpose = 0x5642; // "VB": keeps these streams apart from other users of the same seed.
     private readonly ulong _seed;

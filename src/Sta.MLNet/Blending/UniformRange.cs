@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>A closed interval [<paramref name="Low"/>, <paramref name="High"/>] a uniform draw is taken from.</summary>
 public readonly record struct UniformRange(double Low, double High)

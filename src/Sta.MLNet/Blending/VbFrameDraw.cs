@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Every random value Video-level Blending uses for one frame, in the reference's draw order: the frame magnitudes
@@ -12,7 +12,7 @@ namespace Sta.MLNet.Blending;
 /// <param name="Nose">Transform of the nose.</param>
 /// <param name="Mouth">Transform of the mouth.</param>
 /// <param name="Brows">Transform of the brows.</param>
-public readonly record struct VbFrameDraw(
+internal readonly record struct VbFrameDraw(
     double MaxAngleDegrees,
     double MaxScaleDelta,
     double MaxShiftPixels,

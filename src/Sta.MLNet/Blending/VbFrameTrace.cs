@@ -1,11 +1,11 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Intermediate results of blending one frame, filled on request (tests, previews, debugging): the masks, the
 /// rotation centre, each region's transforms and warped copy, and the blended frame before the uint8 conversion.
 /// Reusable across frames of the same size.
 /// </summary>
-public sealed class VbFrameTrace
+internal sealed class VbFrameTrace
 {
     private readonly RegionWarp[] _warps = new RegionWarp[FaceRegions.Count];
     private readonly byte[][] _warped = new byte[FaceRegions.Count][];

@@ -1,6 +1,8 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using OpenCvSharp;
 
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Visual check of Video-level Blending: a PNG strip (columns = frames; rows = real frames, VB frames, the four
@@ -17,9 +19,50 @@ public static class VbPreview
         (255, 220, 0), // brows
     ];
 
+    /// <summary>
+    /// Blends the clip of row <paramref name="row"/> of <paramref name="clips"/> and writes the strip to
+    /// <paramref name="path"/> (PNG recommended: lossless). The data view needs a CLIP-normalised clip column
+    /// [T, 3, H, W] and a landmarks column [T, 68, 2] in the clip's pixels, as <c>LoadPhotoMotionClips</c> and
+    /// <c>LoadDeepfakeBenchClips</c> give. The blend is the one Video-level Blending draws for <paramref name="seed"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong shape, or the data view has
+    /// no row <paramref name="row"/>.</exception>
+    /// <exception cref="IOException">OpenCV could not write the file.</exception>
+    public static void WriteStrip(string path, IDataView clips, long row = 0, ulong seed = 7, VideoBlendOptions? options = null,
+        string clipColumnName = "Clip", string landmarksColumnName = "Landmarks")
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(clips);
+        ArgumentOutOfRangeException.ThrowIfNegative(row);
+        var clipColumn = clips.Schema.GetColumnOrNull(clipColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(clips), $"Could not find column '{clipColumnName}'.");
+        if (clipColumn.Type is not VectorDataViewType { ItemType: var item, Dimensions: { Length: 4 } dims } || item != NumberDataViewType.Single || dims[1] != 3)
+            throw new ArgumentOutOfRangeException(nameof(clips), $"Column '{clipColumnName}' must be Vector<Single> [T, 3, H, W]; got {clipColumn.Type}.");
+        var landmarksColumn = clips.Schema.GetColumnOrNull(landmarksColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(clips), $"Could not find column '{landmarksColumnName}'.");
+        int frames = dims[0], height = dims[2], width = dims[3];
+        if (landmarksColumn.Type is not VectorDataViewType { ItemType: var landmarkItem } landmarkType || landmarkItem != NumberDataViewType.Single
+            || landmarkType.Size != frames * VideoBlendOptions.LandmarkCount * 2)
+            throw new ArgumentOutOfRangeException(nameof(clips),
+                $"Column '{landmarksColumnName}' must be Vector<Single> [{frames}, {VideoBlendOptions.LandmarkCount}, 2]; got {landmarksColumn.Type}.");
+
+        using var cursor = clips.GetRowCursor([clipColumn, landmarksColumn]);
+        var clipGetter = cursor.GetGetter<VBuffer<float>>(clipColumn);
+        var landmarksGetter = cursor.GetGetter<VBuffer<float>>(landmarksColumn);
+        for (long position = 0; position <= row; position++)
+            if (!cursor.MoveNext()) throw new ArgumentOutOfRangeException(nameof(row), $"The data view has {position} row(s); row {row} was asked for.");
+        VBuffer<float> clip = default, landmarks = default;
+        clipGetter(ref clip);
+        landmarksGetter(ref landmarks);
+        var real = RgbClip.Zeros(frames, height, width);
+        ClipNormalization.Denormalize(clip.DenseValues().ToArray(), real.Pixels, frames, height, width);
+        using var blender = new VideoBlender(seed, options);
+        WriteStrip(path, blender, real, landmarks.DenseValues().ToArray(), clipKey: row + 1);
+    }
+
     /// <summary>Blends <paramref name="real"/> with <paramref name="blender"/> and writes the strip to
     /// <paramref name="path"/> (PNG); returns the VB clip.</summary>
-    public static RgbClip WriteStrip(string path, VideoBlender blender, RgbClip real, float[] landmarks, long clipKey, VbPreviewOptions? options = null)
+    internal static RgbClip WriteStrip(string path, VideoBlender blender, RgbClip real, float[] landmarks, long clipKey, VbPreviewOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(blender);
         ArgumentNullException.ThrowIfNull(real);
@@ -32,7 +75,7 @@ public static class VbPreview
     /// <summary>Writes the strip of an already blended clip; <paramref name="masks"/> is [T, 4, H, W] as produced by
     /// <see cref="VideoBlender.BlendClip(RgbClip, float[], long, float[])"/>. The format follows the extension (PNG
     /// recommended: lossless).</summary>
-    public static void WriteStrip(string path, RgbClip real, RgbClip vb, ReadOnlySpan<float> masks, VbPreviewOptions? options = null)
+    internal static void WriteStrip(string path, RgbClip real, RgbClip vb, ReadOnlySpan<float> masks, VbPreviewOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         using var rgb = RenderStrip(real, vb, masks, options);
@@ -45,7 +88,7 @@ public static class VbPreview
 
     /// <summary>Writes a video, one output frame per clip frame with the rows stacked vertically. ".mp4" uses the
     /// mp4v codec, ".avi" MJPG (the bundled OpenCV cannot write H.264).</summary>
-    public static void WriteVideo(string path, RgbClip real, RgbClip vb, ReadOnlySpan<float> masks, VbPreviewOptions? options = null)
+    internal static void WriteVideo(string path, RgbClip real, RgbClip vb, ReadOnlySpan<float> masks, VbPreviewOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         options ??= new VbPreviewOptions();
@@ -78,7 +121,7 @@ public static class VbPreview
     }
 
     /// <summary>The strip as an RGB Mat (caller disposes): width T x W, height 3 or 4 rows of H.</summary>
-    public static unsafe Mat RenderStrip(RgbClip real, RgbClip vb, ReadOnlySpan<float> masks, VbPreviewOptions? options = null)
+    internal static unsafe Mat RenderStrip(RgbClip real, RgbClip vb, ReadOnlySpan<float> masks, VbPreviewOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(real);
         ArgumentNullException.ThrowIfNull(vb);

@@ -1,7 +1,7 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>Layout of a real-vs-VB preview.</summary>
-public sealed record VbPreviewOptions
+internal sealed record VbPreviewOptions
 {
     /// <summary>Add a row with |VB - real| (largest channel difference, amplified). Default true.</summary>
     public bool IncludeDifferenceRow { get; init; } = true;

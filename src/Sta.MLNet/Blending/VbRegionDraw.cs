@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>The random similarity transform of one region in one frame.</summary>
 /// <param name="AngleDegrees">Rotation about the landmark centre, degrees; positive = counter-clockwise on screen
@@ -6,4 +6,4 @@ namespace Sta.MLNet.Blending;
 /// <param name="Scale">Isotropic scale, drawn from U(1 - S, 1 + S).</param>
 /// <param name="ShiftX">Translation added to the transform, pixels, drawn from U(-D, D).</param>
 /// <param name="ShiftY">Translation added to the transform, pixels, drawn from U(-D, D) after <paramref name="ShiftX"/>.</param>
-public readonly record struct VbRegionDraw(double AngleDegrees, double Scale, double ShiftX, double ShiftY);
+internal readonly record struct VbRegionDraw(double AngleDegrees, double Scale, double ShiftX, double ShiftY);

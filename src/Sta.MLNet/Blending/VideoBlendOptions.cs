@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Every constant of Video-level Blending (spec 4.2), exposed as ablation knobs. The defaults reproduce the authors'
@@ -44,21 +44,21 @@ public sealed record VideoBlendOptions
     public float NoseSmoothMinK { get; init; } = 6f;
 
     /// <summary>Eye contours: closed loops 36..41 and 42..47.</summary>
-    public IReadOnlyList<LandmarkPolyline> EyesPolylines { get; init; } =
+    internal IReadOnlyList<LandmarkPolyline> EyesPolylines { get; init; } =
         [LandmarkPolyline.Range(36, 41, closed: true), LandmarkPolyline.Range(42, 47, closed: true)];
 
     /// <summary>Brows: open chains 17..21 and 22..26.</summary>
-    public IReadOnlyList<LandmarkPolyline> BrowsPolylines { get; init; } =
+    internal IReadOnlyList<LandmarkPolyline> BrowsPolylines { get; init; } =
         [LandmarkPolyline.Range(17, 21, closed: false), LandmarkPolyline.Range(22, 26, closed: false)];
 
     /// <summary>Mouth: the outer lip as a closed loop 48..59.</summary>
-    public IReadOnlyList<LandmarkPolyline> MouthPolylines { get; init; } = [LandmarkPolyline.Range(48, 59, closed: true)];
+    internal IReadOnlyList<LandmarkPolyline> MouthPolylines { get; init; } = [LandmarkPolyline.Range(48, 59, closed: true)];
 
     /// <summary>Nose bridge down to the tip: open chain 27, 28, 29, 30, 33.</summary>
-    public LandmarkPolyline NoseUpperPolyline { get; init; } = new([27, 28, 29, 30, 33], Closed: false);
+    internal LandmarkPolyline NoseUpperPolyline { get; init; } = new([27, 28, 29, 30, 33], Closed: false);
 
     /// <summary>Nostril base: open chain 31..35.</summary>
-    public LandmarkPolyline NoseLowerPolyline { get; init; } = LandmarkPolyline.Range(31, 35, closed: false);
+    internal LandmarkPolyline NoseLowerPolyline { get; init; } = LandmarkPolyline.Range(31, 35, closed: false);
 
     /// <summary>Weight of each region's blended copy in the output frame. Default 0.25 (the average of four blends);
     /// the frame itself keeps 1 - 4 x weight, so a region's warped copy shows through with opacity at most
@@ -122,7 +122,7 @@ public sealed record VideoBlendOptions
     }
 
     /// <summary>The band half-width of <paramref name="region"/>.</summary>
-    public float Thickness(FaceRegion region) => region switch
+    internal float Thickness(FaceRegion region) => region switch
     {
         FaceRegion.Eyes => EyesThickness,
         FaceRegion.Nose => NoseThickness,
@@ -132,7 +132,7 @@ public sealed record VideoBlendOptions
     };
 
     /// <summary>The fall-off distance of <paramref name="region"/>.</summary>
-    public float Fall(FaceRegion region) => region switch
+    internal float Fall(FaceRegion region) => region switch
     {
         FaceRegion.Eyes => EyesFall,
         FaceRegion.Nose => NoseFall,

@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Video-level Blending (spec 4.2 with the 4.4 choices: RGB, numeric frame order): every frame of a real clip is
@@ -16,7 +16,7 @@ namespace Sta.MLNet.Blending;
 /// it is not thread-safe; use one per thread (or <see cref="VideoBlending"/>, which keeps one per thread).
 /// A training-data transform only: never part of a saved inference model.
 /// </remarks>
-public sealed class VideoBlender : IDisposable
+internal sealed class VideoBlender : IDisposable
 {
     private readonly Mat _source = new();
     private readonly Mat[] _warped = [new(), new(), new(), new()];

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Blending;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Per-row entry point for data pipelines: a pure function of (clip bytes, landmarks, seed, clip key, options) that
@@ -6,7 +6,7 @@ namespace Sta.MLNet.Blending;
 /// the options instance changes), so parallel cursors can call it freely and results never depend on thread
 /// scheduling.
 /// </summary>
-public static class VideoBlending
+internal static class VideoBlending
 {
     private static readonly VideoBlendOptions DefaultOptions = new();
 

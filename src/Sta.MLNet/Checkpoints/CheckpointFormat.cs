@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Checkpoints;
+namespace Sta.MLNet;
 
 /// <summary>Container formats of state_dict files.</summary>
 public enum CheckpointFormat

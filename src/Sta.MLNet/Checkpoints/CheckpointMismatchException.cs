@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Checkpoints;
+namespace Sta.MLNet;
 
 /// <summary>
 /// A checkpoint does not fit the network it is loaded into. Lists every missing, unexpected and mis-shaped key at once,

@@ -1,13 +1,12 @@
-using Sta.MLNet.Model;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Sta.MLNet.Checkpoints;
+namespace Sta.MLNet;
 
 /// <summary>What <see cref="ClipInitializer.Apply"/> did.</summary>
 /// <param name="LoadedKeys">Backbone tensors overwritten with CLIP weights.</param>
 /// <param name="IgnoredKeys">CLIP tensors StA does not use (<c>proj</c>, blocks beyond the network's depth).</param>
-public sealed record ClipInitializationReport(IReadOnlyList<string> LoadedKeys, IReadOnlyList<string> IgnoredKeys);
+internal sealed record ClipInitializationReport(IReadOnlyList<string> LoadedKeys, IReadOnlyList<string> IgnoredKeys);
 
 /// <summary>
 /// Initialises a detector from CLIP the way the official (never-called) <c>init_weights</c> intends: the CLIP visual
@@ -15,7 +14,7 @@ public sealed record ClipInitializationReport(IReadOnlyList<string> LoadedKeys, 
 /// blocks are ignored, and every adapter's <c>up</c> projection is zeroed so each adapter starts as an identity.
 /// The temporal embedding keeps its zero initialisation; adapters and head keep their default initialisation.
 /// </summary>
-public static class ClipInitializer
+internal static class ClipInitializer
 {
     public static ClipInitializationReport Apply(StaDetector detector, ClipVisualWeights clip)
     {

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Sta.MLNet.Checkpoints;
+namespace Sta.MLNet;
 
 /// <summary>
 /// CLIP visual-tower weights in OpenAI naming (<c>conv1.weight</c>, <c>class_embedding</c>,
@@ -9,7 +9,7 @@ namespace Sta.MLNet.Checkpoints;
 /// Face <c>CLIPVisionModel</c>/<c>CLIPModel</c> weights (<c>vision_model.…</c>; q/k/v projections are packed into
 /// <c>in_proj</c>). Owns its tensors.
 /// </summary>
-public sealed class ClipVisualWeights : IDisposable
+internal sealed class ClipVisualWeights : IDisposable
 {
     private ClipVisualWeights(Dictionary<string, Tensor> tensors, string source, ClipNaming naming)
     {
@@ -89,7 +89,7 @@ public sealed class ClipVisualWeights : IDisposable
 }
 
 /// <summary>Naming schemes of CLIP weight files.</summary>
-public enum ClipNaming
+internal enum ClipNaming
 {
     /// <summary>OpenAI's <c>clip</c> package (and open_clip): <c>conv1</c>, <c>transformer.resblocks.N.attn.in_proj_weight</c>.</summary>
     OpenAi,

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Sta.MLNet.Checkpoints;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Renames Hugging Face CLIP vision weights to OpenAI's names. The correspondence is fixed by the two libraries'

@@ -1,14 +1,14 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Sta.MLNet.Checkpoints;
+namespace Sta.MLNet;
 
 /// <summary>
 /// A module's state in PyTorch's order. TorchSharp's <c>state_dict()</c> lists all parameters before all buffers;
 /// PyTorch lists, module by module, its own parameters, its own buffers, then its children. Files we write use
 /// PyTorch's order so they diff cleanly against official checkpoints.
 /// </summary>
-public static class PyTorchStateDictOrder
+internal static class PyTorchStateDictOrder
 {
     public static List<KeyValuePair<string, Tensor>> Entries(nn.Module module)
     {

@@ -1,7 +1,6 @@
-using Sta.MLNet.Model;
 using static TorchSharp.torch;
 
-namespace Sta.MLNet.Checkpoints;
+namespace Sta.MLNet;
 
 /// <summary>Loading and saving whole StA detectors (the authors' <c>sta_best.pth</c> included).</summary>
 public static class StaCheckpoint

@@ -1,14 +1,14 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Sta.MLNet.Checkpoints;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Copies a state_dict into a module by exact name and shape. Strips one leading <c>module.</c> (DataParallel/DDP
 /// checkpoints), treats <c>num_batches_tracked</c> as optional, and otherwise refuses any difference with a single
 /// <see cref="CheckpointMismatchException"/> naming every offending key — never a silent partial load.
 /// </summary>
-public static class StateDictBinder
+internal static class StateDictBinder
 {
     private const string DataParallelPrefix = "module.";
     private const string BatchCounterSuffix = "num_batches_tracked";

@@ -1,7 +1,7 @@
-namespace Sta.MLNet.Clips;
+namespace Sta.MLNet;
 
 /// <summary>A clip was requested by index and the video has fewer clips under the sampling protocol.</summary>
-public sealed class ClipIndexOutOfRangeException : StaException
+internal sealed class ClipIndexOutOfRangeException : StaException
 {
     /// <param name="path">The video.</param>
     /// <param name="clipIndex">The requested clip.</param>

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Clips;
+namespace Sta.MLNet;
 
 /// <summary>
 /// A video or clip that a data view or scorer left out, and why. Reported through the caller's callback as soon as it

@@ -1,6 +1,6 @@
 using Microsoft.ML.Data;
 
-namespace Sta.MLNet.Clips;
+namespace Sta.MLNet;
 
 /// <summary>One row's clip values, reused from row to row so that streaming allocates nothing per clip.</summary>
 internal sealed class ClipRowBuffer(FaceClipOptions options)

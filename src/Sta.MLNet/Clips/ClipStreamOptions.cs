@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Clips;
+namespace Sta.MLNet;
 
 /// <summary>Progress of a clip stream: counted per data view, all cursors together.</summary>
 /// <param name="VideosOpened">Videos whose clips were planned.</param>

@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.ML.Runtime;
-using Sta.MLNet.MLNet;
 
-namespace Sta.MLNet.Clips;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Shared bookkeeping of one clip data view: the issue list, counters, the caller's callback and progress, and a warning

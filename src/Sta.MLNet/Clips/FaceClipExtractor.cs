@@ -1,10 +1,6 @@
 using OpenCvSharp;
-using Sta.MLNet.Data;
-using Sta.MLNet.Faces;
-using Sta.MLNet.Model;
-using Sta.MLNet.Video;
 
-namespace Sta.MLNet.Clips;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Video to model-ready clips: plans a video's clips (<see cref="FaceClipOptions.Sampling"/>), decodes one clip's
@@ -13,7 +9,7 @@ namespace Sta.MLNet.Clips;
 /// clips allocates no per-clip arrays. Keeps the last video open, so consecutive clips of one video do not re-open it.
 /// Not thread-safe: use one extractor per thread (the landmark model is shared between them).
 /// </summary>
-public sealed class FaceClipExtractor : IDisposable
+internal sealed class FaceClipExtractor : IDisposable
 {
     private readonly Lazy<(IFaceDetector Detector, IFaceDetector? FirstLook, FaceFrontEnd FrontEnd)> _faces;
     private readonly byte[] _frameBytes;

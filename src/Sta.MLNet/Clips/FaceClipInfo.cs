@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Clips;
+namespace Sta.MLNet;
 
 /// <summary>What the front end found in one clip (the clip's pixels and landmarks go to caller-supplied buffers).</summary>
 /// <param name="ClipIndex">0-based index of the clip in its video (time order).</param>
@@ -7,4 +7,4 @@ namespace Sta.MLNet.Clips;
 /// <param name="FacesFound">Frames of the clip in which a face was detected.</param>
 /// <param name="FramesWithoutFace">Frames that borrowed a neighbour's face box (or all frames of a face-less clip).</param>
 /// <param name="IsFaceless">No frame had a face; only produced with <see cref="FacelessClipHandling.EmitBlack"/>.</param>
-public readonly record struct FaceClipInfo(int ClipIndex, int ClipCount, int FirstFrame, int FacesFound, int FramesWithoutFace, bool IsFaceless);
+internal readonly record struct FaceClipInfo(int ClipIndex, int ClipCount, int FirstFrame, int FacesFound, int FramesWithoutFace, bool IsFaceless);

@@ -1,7 +1,5 @@
-using Sta.MLNet.Faces;
-using Sta.MLNet.Video;
 
-namespace Sta.MLNet.Clips;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Everything that turns a video into model-ready clips: clip sampling, face detector, landmark model, alignment and
@@ -40,7 +38,7 @@ public sealed record FaceClipOptions
     public double AlignmentScale { get; init; } = ArcFaceAlignmentTemplate.DefaultScale;
 
     /// <summary>Similarity-estimate arithmetic. Default <see cref="SimilarityPrecision.Single"/> (upstream parity).</summary>
-    public SimilarityPrecision AlignmentPrecision { get; init; } = SimilarityPrecision.Single;
+    internal SimilarityPrecision AlignmentPrecision { get; init; } = SimilarityPrecision.Single;
 
     /// <summary>
     /// Side in pixels of the output frames (the model input). Default 224. When it differs from

@@ -1,11 +1,11 @@
-namespace Sta.MLNet.Clips;
+namespace Sta.MLNet;
 
 /// <summary>Which face detector the clip front end uses.</summary>
 public enum FaceDetectorKind
 {
-    /// <summary>OpenCV Haar/LBP cascade (<see cref="Faces.CascadeFaceDetector"/>); its default model ships with Debian's opencv-data.</summary>
+    /// <summary>OpenCV Haar/LBP cascade (<see cref="CascadeFaceDetector"/>); its default model ships with Debian's opencv-data.</summary>
     Cascade = 0,
 
-    /// <summary>OpenCV's YuNet CNN (<see cref="Faces.YuNetFaceDetector"/>); needs a user-supplied ONNX file.</summary>
+    /// <summary>OpenCV's YuNet CNN (<see cref="YuNetFaceDetector"/>); needs a user-supplied ONNX file.</summary>
     YuNet = 1,
 }

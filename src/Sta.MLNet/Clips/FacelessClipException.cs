@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Clips;
+namespace Sta.MLNet;
 
 /// <summary>No frame of a clip has a detected face, so the clip cannot be aligned (see <see cref="FacelessClipHandling.Reject"/>).</summary>
 public sealed class FacelessClipException : StaException

@@ -1,8 +1,8 @@
-namespace Sta.MLNet.Clips;
+namespace Sta.MLNet;
 
 /// <summary>
 /// What happens to a clip in which no frame has a detected face (frames of a clip that do have one lend their box to
-/// the others, see <see cref="Faces.ClipFacePolicy"/>).
+/// the others, see <see cref="ClipFacePolicy"/>).
 /// </summary>
 public enum FacelessClipHandling
 {

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Clips;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Decodes a sequence of clip jobs on several worker threads and hands the results out strictly in sequence order, so

@@ -1,8 +1,8 @@
-namespace Sta.MLNet.Clips;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Names of the columns the video clip stages and sources produce. Defaults are the names the StA stages expect
-/// ("Clip" for <see cref="MLNet.StaDetectionTransformer"/>) and that video-level evaluation groups by ("VideoId").
+/// ("Clip" for <see cref="StaDetectionTransformer"/>) and that video-level evaluation groups by ("VideoId").
 /// </summary>
 public sealed record VideoClipColumns
 {

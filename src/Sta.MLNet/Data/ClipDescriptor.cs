@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>
 /// One clip of a dataset, described by paths and indices only (nothing decoded): what a data source hands to the
@@ -17,7 +17,7 @@ namespace Sta.MLNet.Data;
 /// <param name="VideoPath">The video file, for clips decoded from video.</param>
 /// <param name="FramePaths">Frame image files in clip order, for extracted frames.</param>
 /// <param name="LandmarkPaths">Landmark .npy files matching <paramref name="FramePaths"/>, for extracted frames.</param>
-public sealed record ClipDescriptor(
+internal sealed record ClipDescriptor(
     string VideoId,
     int Label,
     string LabelName,

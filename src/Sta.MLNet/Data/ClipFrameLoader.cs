@@ -1,7 +1,6 @@
 using OpenCvSharp;
-using Sta.MLNet.Video;
 
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Turns a <see cref="ClipDescriptor"/> into its frames: decoded from the video file, or read from the extracted frame
@@ -9,7 +8,7 @@ namespace Sta.MLNet.Data;
 /// order <see cref="VideoCollection.EnumerateClips"/> yields them in) do not reopen and re-scan it. Not thread-safe:
 /// use one loader per thread.
 /// </summary>
-public sealed class ClipFrameLoader : IDisposable
+internal sealed class ClipFrameLoader : IDisposable
 {
     private readonly int _extractedFrameSize;
     private readonly VideoReaderOptions? _readerOptions;

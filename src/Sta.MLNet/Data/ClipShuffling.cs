@@ -1,10 +1,10 @@
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Shuffles a dataset's clip descriptors once, before anything is decoded (shuffling decoded rows would hold
 /// thousands of clip tensors in memory; see mlnet-integration.md).
 /// </summary>
-public static class ClipShuffling
+internal static class ClipShuffling
 {
     /// <summary>
     /// Returns the descriptors in a random order that depends only on <paramref name="seed"/> and the input order

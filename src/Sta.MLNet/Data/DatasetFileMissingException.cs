@@ -1,7 +1,7 @@
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>A file a dataset refers to (a frame, a landmark file, the dataset JSON itself) does not exist.</summary>
-public sealed class DatasetFileMissingException : StaException
+internal sealed class DatasetFileMissingException : StaException
 {
     public DatasetFileMissingException(string path, string? referencedBy = null)
         : base(referencedBy is null

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>A dataset file (JSON, CSV, .npy, frame image) exists but its content is malformed or unusable.</summary>
 public class DatasetFormatException : StaException

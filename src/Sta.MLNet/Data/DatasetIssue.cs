@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>
 /// A video left out of a dataset pass, and why (missing files, undecodable or too short video). Dataset readers
@@ -7,4 +7,4 @@ namespace Sta.MLNet.Data;
 /// <param name="VideoId">The video's id (<c>label_video</c>).</param>
 /// <param name="Path">The file at fault (the video, or the missing frame/landmark file).</param>
 /// <param name="Error">The typed error; its message says what is wrong.</param>
-public sealed record DatasetIssue(string VideoId, string Path, StaException Error);
+internal sealed record DatasetIssue(string VideoId, string Path, StaException Error);

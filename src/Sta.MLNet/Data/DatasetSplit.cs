@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>The splits of a DeepfakeBench dataset JSON (keys "train", "val", "test").</summary>
 public enum DatasetSplit

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using Sta.MLNet.Video;
 
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>
 /// A DeepfakeBench dataset JSON (spec 5.2) read for one split: nesting
@@ -10,7 +9,7 @@ namespace Sta.MLNet.Data;
 /// level present only in FaceForensics++-family files. Reading the JSON is eager (it only holds paths); clips are
 /// planned lazily by <see cref="EnumerateClips"/>.
 /// </summary>
-public sealed class DeepfakeBenchDataset
+internal sealed class DeepfakeBenchDataset
 {
     private DeepfakeBenchDataset(string jsonPath, DeepfakeBenchOptions options, IReadOnlyList<DeepfakeBenchVideo> videos)
     {

@@ -1,10 +1,10 @@
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>
 /// DeepfakeBench's <c>label_dict</c> (spec 5.2): every label name of its dataset JSONs mapped to 0 (real) or
 /// 1 (fake).
 /// </summary>
-public static class DeepfakeBenchLabels
+internal static class DeepfakeBenchLabels
 {
     public const int Real = 0;
     public const int Fake = 1;

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>Which part of a DeepfakeBench dataset JSON to read, and where its frames live.</summary>
 public sealed record DeepfakeBenchOptions

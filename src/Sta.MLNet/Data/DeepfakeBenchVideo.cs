@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>One video entry of a DeepfakeBench dataset JSON, its frames sorted by frame number.</summary>
 /// <param name="DatasetName">Top-level key of the JSON (e.g. "FaceForensics++").</param>
@@ -14,7 +14,7 @@ namespace Sta.MLNet.Data;
 /// <c>.npy</c>), or null when the frame paths have no <c>frames</c> folder.
 /// </param>
 /// <param name="MaskPaths">Mask files the entry lists (FF++ fakes), sorted by frame number; null when it lists none.</param>
-public sealed record DeepfakeBenchVideo(
+internal sealed record DeepfakeBenchVideo(
     string DatasetName,
     string LabelName,
     int Label,

@@ -1,13 +1,13 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Loads DeepfakeBench's pre-extracted face crops and their landmarks the way its dataset does (spec 5.3): the
 /// 256x256 BGR PNG is read, converted to RGB and resized to the model size with bicubic interpolation; landmarks
 /// (dlib 81 or 68 points, 256-px crop coordinates) are scaled by modelSize / 256.
 /// </summary>
-public static class ExtractedFrameLoader
+internal static class ExtractedFrameLoader
 {
     /// <summary>Side of DeepfakeBench's stored crops, in pixels.</summary>
     public const int StoredCropSize = 256;

@@ -1,13 +1,10 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Sta.MLNet.Blending;
-using Sta.MLNet.Faces;
-using Sta.MLNet.Model;
 
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>Column names of <see cref="PhotoMotionClipDataView"/>.</summary>
-public static class PhotoMotionColumns
+internal static class PhotoMotionColumns
 {
     /// <summary>CLIP-normalised clip, Vector&lt;Single&gt; [T, 3, S, S] (the StA network input).</summary>
     public const string Clip = "Clip";
@@ -30,9 +27,9 @@ public static class PhotoMotionColumns
 /// reuses, so memory stays flat however many rows there are and a cursor over Label/VideoId renders nothing.
 /// <see cref="CanShuffle"/> is true: a cursor given a <see cref="Random"/> visits the rows in a shuffled order without
 /// holding any of them. Row ids are the row indices. Create it with
-/// <see cref="StaDataCatalog.LoadPhotoMotionClips(MLContext, IEnumerable{PhotoVideo}, PhotoMotionOptions?)"/>.
+/// <see cref="StaCatalog.LoadPhotoMotionClips(MLContext, IEnumerable{PhotoVideo}, PhotoMotionOptions?)"/>.
 /// </summary>
-public sealed class PhotoMotionClipDataView : IDataView
+internal sealed class PhotoMotionClipDataView : IDataView
 {
     private readonly (PhotoVideo Video, int Clip)[] _rows;
 

@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using OpenCvSharp;
-using Sta.MLNet.Blending;
-using Sta.MLNet.Faces;
 
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Makes real-face training and test clips from still photos: renders the frames of a <see cref="PhotoVideo"/> (camera
@@ -15,7 +13,7 @@ namespace Sta.MLNet.Data;
 /// and resampling jitter, lighting). Deterministic: the same photo, seed and options give the same bytes.
 /// Thread-safe; decoded photos are kept (one copy per path) for the generator's lifetime.
 /// </summary>
-public sealed class PhotoMotionClipGenerator : IDisposable
+internal sealed class PhotoMotionClipGenerator : IDisposable
 {
     private const long NoisePurpose = 0x4E5A; // "NZ"
     private readonly ConcurrentDictionary<string, Lazy<Photo>> _photos = new(StringComparer.Ordinal);

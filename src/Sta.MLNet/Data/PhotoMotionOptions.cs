@@ -1,6 +1,5 @@
-using Sta.MLNet.Faces;
 
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>
 /// How <see cref="PhotoMotionClipGenerator"/> turns a still face photo into short "videos": a smooth hand-held camera

@@ -1,6 +1,5 @@
-using Sta.MLNet.Blending;
 
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>Camera pose and lighting of one frame of a <see cref="PhotoVideo"/>, relative to the photo itself.</summary>
 /// <param name="ShiftX">Horizontal camera shift in pixels of the photo.</param>
@@ -9,14 +8,14 @@ namespace Sta.MLNet.Data;
 /// <param name="AngleDegrees">Roll about the photo centre, counter-clockwise in display (OpenCV convention).</param>
 /// <param name="Gain">Contrast gain about mid-grey (1 = none).</param>
 /// <param name="Brightness">Offset added to every channel, 8-bit levels.</param>
-public readonly record struct PhotoFramePose(double ShiftX, double ShiftY, double Zoom, double AngleDegrees, double Gain, double Brightness);
+internal readonly record struct PhotoFramePose(double ShiftX, double ShiftY, double Zoom, double AngleDegrees, double Gain, double Brightness);
 
 /// <summary>
 /// The smooth camera and lighting path of one video: every parameter is a normalised sum of two sinusoids whose
 /// weights, periods and phases are drawn once from the video's seed, so any frame's pose is a pure function of
 /// (seed, frame index) and a clip can be rendered without its predecessors.
 /// </summary>
-public sealed class PhotoMotionPath
+internal sealed class PhotoMotionPath
 {
     private const int Parameters = 6;
     private const long Purpose = 0x504D; // "PM"

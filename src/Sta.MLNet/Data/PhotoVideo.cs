@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>
 /// One synthetic "video" filmed from a still photo: a camera and lighting path drawn from <paramref name="MotionSeed"/>,

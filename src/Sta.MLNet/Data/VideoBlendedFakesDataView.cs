@@ -1,9 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Sta.MLNet.Blending;
-using Sta.MLNet.Model;
 
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Training data with Video-level Blending fakes (spec 4.2, mode (a)/(b) of 4.4 as a data operation): every input row,
@@ -19,9 +17,9 @@ namespace Sta.MLNet.Data;
 /// memory stays flat. Deterministic for a seed, whatever the cursor or thread. <see cref="CanShuffle"/> follows the
 /// input; a shuffled cursor still puts each twin right after its source. A training-time operation only: it is never
 /// a stage of a saved inference model. Create it with
-/// <see cref="StaDataCatalog.AddVideoBlendedFakes(MLContext, IDataView, VideoBlendingDataOptions?)"/>.
+/// <see cref="StaCatalog.AddVideoBlendedFakes(MLContext, IDataView, VideoBlendingDataOptions?)"/>.
 /// </remarks>
-public sealed class VideoBlendedFakesDataView : IDataView
+internal sealed class VideoBlendedFakesDataView : IDataView
 {
     private const long RatioPurpose = 0x5652; // "VR"
     private readonly IDataView _input;

@@ -1,9 +1,8 @@
-using Sta.MLNet.Blending;
 
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>
-/// Settings of <see cref="StaDataCatalog.AddVideoBlendedFakes(Microsoft.ML.MLContext, Microsoft.ML.IDataView, VideoBlendingDataOptions?)"/>.
+/// Settings of <see cref="StaCatalog.AddVideoBlendedFakes(Microsoft.ML.MLContext, Microsoft.ML.IDataView, VideoBlendingDataOptions?)"/>.
 /// Column defaults match <see cref="PhotoMotionColumns"/> and the StA trainer.
 /// </summary>
 public sealed class VideoBlendingDataOptions

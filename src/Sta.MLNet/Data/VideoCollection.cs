@@ -1,14 +1,13 @@
 using System.Globalization;
 using System.Text;
-using Sta.MLNet.Video;
 
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Labelled video files from a folder tree (labels from sub-folder names) or a CSV list, and their clips planned
 /// lazily from each video's frame count.
 /// </summary>
-public static class VideoCollection
+internal static class VideoCollection
 {
     /// <summary>
     /// Lists the videos under <c>root/real</c> (label 0) and <c>root/fake</c> (label 1) (folder names configurable),

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>How a CSV list of labelled videos (<c>path,label</c> per line) is read.</summary>
 public sealed record VideoCsvOptions

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Data;
+namespace Sta.MLNet;
 
 /// <summary>Layout of a folder of labelled videos: <c>root/real/**</c> and <c>root/fake/**</c>.</summary>
 public sealed record VideoFolderOptions

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Explanation;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Where the evidence for "fake" lies in one clip: one heat value per pixel of every frame of the network's input, from

@@ -1,13 +1,13 @@
 using System.Text.Json;
 
-namespace Sta.MLNet.Explanation;
+namespace Sta.MLNet;
 
 /// <summary>
 /// How heat maps appear in JSON (<c>sta explain</c>'s explanation.json, the scoring service's evidence): the method's
 /// name, the raw peak, and per frame the heat pooled over the network's patch grid (<see cref="ClipExplanation.Pool"/>),
 /// which is compact (16 x 16 per frame for the official network) and at the resolution the network reads.
 /// </summary>
-public static class ExplanationJson
+internal static class ExplanationJson
 {
     /// <summary>Names the heat-map method (docs/explanations.md).</summary>
     public const string Method = "gradient-x-temporal-change";

@@ -1,7 +1,6 @@
 using OpenCvSharp;
-using Sta.MLNet.Blending;
 
-namespace Sta.MLNet.Explanation;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Pictures of <see cref="StaExplainer"/> heat maps: a strip of a clip's aligned faces, the same strip with the heat laid

@@ -1,10 +1,7 @@
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Model;
-using Sta.MLNet.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Sta.MLNet.Explanation;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Heat maps of where a StA detector finds the evidence for "fake" in a clip, pixel by pixel and frame by frame

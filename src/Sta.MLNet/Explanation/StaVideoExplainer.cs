@@ -1,9 +1,5 @@
-using Sta.MLNet.Blending;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Model;
-using Sta.MLNet.Scoring;
 
-namespace Sta.MLNet.Explanation;
+namespace Sta.MLNet;
 
 /// <summary>Settings of <see cref="StaVideoExplainer"/>.</summary>
 public sealed record VideoExplanationOptions

@@ -1,16 +1,41 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// A 2x3 affine map in OpenCV's convention: (x, y) -> (M00 x + M01 y + M02, M10 x + M11 y + M12), source to
 /// destination (what <c>cv2.warpAffine</c> takes).
 /// </summary>
-public readonly record struct AffineTransform2D(double M00, double M01, double M02, double M10, double M11, double M12)
+internal readonly record struct AffineTransform2D(double M00, double M01, double M02, double M10, double M11, double M12)
 {
+    /// <summary>The map that leaves every point where it is.</summary>
     public static AffineTransform2D Identity => new(1, 0, 0, 0, 1, 0);
 
-    public Point2d Apply(Point2d p) => new(M00 * p.X + M01 * p.Y + M02, M10 * p.X + M11 * p.Y + M12);
+    /// <summary>The element at (row, column).</summary>
+    public double this[int row, int column] => (row, column) switch
+    {
+        (0, 0) => M00, (0, 1) => M01, (0, 2) => M02,
+        (1, 0) => M10, (1, 1) => M11, (1, 2) => M12,
+        _ => throw new ArgumentOutOfRangeException(nameof(row), $"({row}, {column}) is outside a 2x3 matrix."),
+    };
+
+    /// <summary>The image of <paramref name="p"/>.</summary>
+    public Point2d Apply(Point2d p) => Apply(p.X, p.Y);
+
+    /// <summary>The image of (x, y).</summary>
+    public Point2d Apply(double x, double y) => new(M00 * x + M01 * y + M02, M10 * x + M11 * y + M12);
+
+    /// <summary>
+    /// OpenCV's <c>getRotationMatrix2D(center, angle, scale)</c>: rotation by <paramref name="angleDegrees"/>
+    /// (positive = counter-clockwise on screen) and isotropic <paramref name="scale"/> about the centre.
+    /// </summary>
+    public static AffineTransform2D RotationAbout(double centerX, double centerY, double angleDegrees, double scale)
+    {
+        var radians = angleDegrees * Math.PI / 180.0;
+        var alpha = Math.Cos(radians) * scale;
+        var beta = Math.Sin(radians) * scale;
+        return new(alpha, beta, (1 - alpha) * centerX - beta * centerY, -beta, alpha, beta * centerX + (1 - alpha) * centerY);
+    }
 
     /// <summary>The inverse map (destination to source).</summary>
     /// <exception cref="InvalidOperationException">The 2x2 part is singular.</exception>

@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>One face of one image through the front end. Owns the crop: dispose it.</summary>
 /// <param name="Box">The box that was landmarked (detected, or borrowed from another frame by the no-face policy).</param>
@@ -12,7 +12,7 @@ namespace Sta.MLNet.Faces;
 /// re-detects and re-landmarks the crop with dlib; the mapped points avoid a second detection that can fail or pick
 /// another face, and differ from re-landmarking by the predictor's own jitter (about a pixel).
 /// </param>
-public sealed record AlignedFaceResult(FaceBox Box, bool Detected, FaceLandmarks Landmarks, AlignedFace Aligned, IReadOnlyList<Point2d> CropLandmarks)
+internal sealed record AlignedFaceResult(FaceBox Box, bool Detected, FaceLandmarks Landmarks, AlignedFace Aligned, IReadOnlyList<Point2d> CropLandmarks)
     : IDisposable
 {
     public void Dispose() => Aligned.Dispose();

@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// The destination points of DeepfakeBench/StA face alignment: the ArcFace 112 x 112 five-point template shifted
@@ -8,7 +8,7 @@ namespace Sta.MLNet.Faces;
 /// the crop shows 30 % more context than the template. Computed in float32 step by step exactly like the upstream
 /// numpy code, so the values are bit-identical to the pipeline's.
 /// </summary>
-public static class ArcFaceAlignmentTemplate
+internal static class ArcFaceAlignmentTemplate
 {
     /// <summary>Default enlargement of the crop around the template (DeepfakeBench <c>scale=1.3</c>).</summary>
     public const double DefaultScale = 1.3;

@@ -1,14 +1,14 @@
 using System.Collections.Concurrent;
 using OpenCvSharp;
 
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Face detection with an OpenCV Haar or LBP cascade (by default Debian's
 /// <c>haarcascade_frontalface_default.xml</c>). A substitute for dlib's HOG detector, which is not ported: its
 /// boxes are placed and sized differently, so landmarks from them differ somewhat from the upstream pipeline.
 /// </summary>
-public sealed class CascadeFaceDetector : IFaceDetector
+internal sealed class CascadeFaceDetector : IFaceDetector
 {
     // detectMultiScale keeps per-image state inside the classifier, so concurrent callers each rent their own
     // instance; the pool grows to the number of threads that detect at the same time.

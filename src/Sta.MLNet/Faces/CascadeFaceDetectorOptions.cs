@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>Settings of <see cref="CascadeFaceDetector"/> (OpenCV <c>CascadeClassifier::detectMultiScale</c>).</summary>
 public sealed record CascadeFaceDetectorOptions

@@ -1,7 +1,7 @@
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>Colour channel order of a 3- or 4-channel 8-bit image.</summary>
-public enum ChannelOrder
+internal enum ChannelOrder
 {
     /// <summary>OpenCV's native order (what <c>imread</c> and video decoding give).</summary>
     Bgr,

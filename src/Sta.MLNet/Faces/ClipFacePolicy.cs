@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// What a clip does with frames in which no face was detected. Upstream preprocessing drops such frames (so a
@@ -7,7 +7,7 @@ namespace Sta.MLNet.Faces;
 /// tie: the face was seen there most recently), and a clip with no detected face at all is marked face-less.
 /// The number of frames without a face is reported so callers can reject clips that borrowed too much.
 /// </summary>
-public static class ClipFacePolicy
+internal static class ClipFacePolicy
 {
     /// <summary>Applies the policy to per-frame detections (null = no face in that frame).</summary>
     public static ClipFaces FillFromNearestFrame(IReadOnlyList<FaceBox?> detectedPerFrame)

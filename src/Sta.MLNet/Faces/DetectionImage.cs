@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Prepares a frame for a detector: optional down-scaling so that the longer side is at most a limit (detection

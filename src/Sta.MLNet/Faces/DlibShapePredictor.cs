@@ -3,14 +3,14 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using OpenCvSharp;
 
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Landmarks of a face box with a dlib shape predictor model, reproducing dlib's <c>shape_predictor::operator()</c>
 /// step for step so that results match C++ dlib: the same pixel rounding, tree walk and float32 accumulation order.
 /// Stateless apart from the immutable model, hence safe to share between threads; each call allocates only its result.
 /// </summary>
-public sealed class DlibShapePredictor
+internal sealed class DlibShapePredictor
 {
     /// <summary>Uses an already loaded model.</summary>
     public DlibShapePredictor(ShapePredictorModel model)

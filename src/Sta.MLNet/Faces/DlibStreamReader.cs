@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Reads values written by dlib's own serialisation (<c>dlib/serialize.h</c>) from a byte buffer.

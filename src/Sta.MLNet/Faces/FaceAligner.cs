@@ -1,13 +1,13 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// DeepfakeBench/StA face alignment: five landmarks -> least-squares similarity onto the enlarged ArcFace template
 /// (<see cref="ArcFaceAlignmentTemplate"/>) -> <c>Cv2.WarpAffine</c> with bilinear interpolation and a black border.
 /// Thread-safe (holds only its options and the precomputed template).
 /// </summary>
-public sealed class FaceAligner
+internal sealed class FaceAligner
 {
     private readonly Point2f[] _destination;
 

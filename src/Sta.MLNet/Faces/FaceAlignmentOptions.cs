@@ -1,7 +1,7 @@
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>Settings of <see cref="FaceAligner"/>; the defaults reproduce DeepfakeBench preprocessing.</summary>
-public sealed record FaceAlignmentOptions
+internal sealed record FaceAlignmentOptions
 {
     /// <summary>
     /// Side of the square crop in pixels. Default 256 (DeepfakeBench preprocessing; the training frames are later

@@ -1,12 +1,12 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// A face rectangle in dlib's convention: inclusive pixel indices, so <see cref="Width"/> = Right - Left + 1.
 /// Pixel (c, r) has coordinates (c, r) (origin at the centre of the top-left pixel).
 /// </summary>
-public readonly record struct FaceBox(int Left, int Top, int Right, int Bottom)
+internal readonly record struct FaceBox(int Left, int Top, int Right, int Bottom)
 {
     public int Width => Right - Left + 1;
     public int Height => Bottom - Top + 1;

@@ -1,13 +1,13 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Face front end of the StA pipeline: detection, face choice (largest, then tracked across a clip), dlib-style
 /// landmarks and DeepfakeBench alignment. The crop keeps the input's channel order (upstream warps RGB frames).
 /// Thread-safe when its parts are (all shipped parts are); it does not own them.
 /// </summary>
-public sealed class FaceFrontEnd
+internal sealed class FaceFrontEnd
 {
     // One cascade pyramid step (OpenCV's default factor) beyond the sizes the IoU rule allows, for faces at the limit.
     private const double NearSearchMargin = 1.1;

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>Settings of <see cref="FaceFrontEnd"/> for clips.</summary>
 public sealed record FaceFrontEndOptions

@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Result of the shape predictor for one face box.
@@ -14,7 +14,7 @@ namespace Sta.MLNet.Faces;
 /// <param name="NormalizedShape">
 /// The final float32 shape in the unit box of <paramref name="Box"/> (x0, y0, x1, y1, ...), dlib's internal result.
 /// </param>
-public sealed record FaceLandmarks(FaceBox Box, IReadOnlyList<Point2d> Points, IReadOnlyList<Point> Parts, IReadOnlyList<float> NormalizedShape)
+internal sealed record FaceLandmarks(FaceBox Box, IReadOnlyList<Point2d> Points, IReadOnlyList<Point> Parts, IReadOnlyList<float> NormalizedShape)
 {
     public int Count => Points.Count;
 }

@@ -1,10 +1,10 @@
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// A face model file (dlib shape predictor, OpenCV cascade, YuNet ONNX) is missing. The message names the file and
 /// where to get it (for the defaults: the Debian package that installs it); nothing is ever downloaded at run time.
 /// </summary>
-public sealed class FaceModelNotFoundException : FileNotFoundException
+internal sealed class FaceModelNotFoundException : FileNotFoundException
 {
     public FaceModelNotFoundException(string message, string fileName)
         : base(message, fileName)

@@ -1,10 +1,10 @@
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Default locations of the face models on Debian/Ubuntu, and the check that turns a missing file into a
 /// <see cref="FaceModelNotFoundException"/> saying which package or file to install.
 /// </summary>
-public static class FaceModelPaths
+internal static class FaceModelPaths
 {
     /// <summary>dlib's 68-point iBUG model, installed by the Debian package <c>libdlib-data</c>.</summary>
     public const string DlibShapePredictor68 = "/usr/share/dlib/shape_predictor_68_face_landmarks.dat";

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// The face sizes worth looking for in an image, as the longer box side in pixels of that image: a hint with which a
@@ -6,7 +6,7 @@ namespace Sta.MLNet.Faces;
 /// </summary>
 /// <param name="MinSide">Smallest face side wanted, at least 1.</param>
 /// <param name="MaxSide">Largest face side wanted, at least <paramref name="MinSide"/>.</param>
-public readonly record struct FaceSizeRange(int MinSide, int MaxSide)
+internal readonly record struct FaceSizeRange(int MinSide, int MaxSide)
 {
     /// <summary>Faces whose side is within a factor <paramref name="ratio"/> (&gt; 1) of <paramref name="expectedSide"/>.</summary>
     public static FaceSizeRange Around(double expectedSide, double ratio)

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Picks the face to follow in each frame of a clip so that a clip does not jump between people: the detection
@@ -6,7 +6,7 @@ namespace Sta.MLNet.Faces;
 /// when none does (first frame, or the face moved away), the largest detection (area = width x height, first on
 /// ties, like upstream's <c>max(faces, key=area)</c>).
 /// </summary>
-public sealed class FaceTrackSelector
+internal sealed class FaceTrackSelector
 {
     /// <param name="minOverlap">IoU a detection needs with the previous face to count as the same face; default 0.3.</param>
     public FaceTrackSelector(double minOverlap = 0.3)

@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// An 8-bit grey image in dlib's sense: for colour input the grey level is the integer average (r + g + b) / 3
@@ -8,7 +8,7 @@ namespace Sta.MLNet.Faces;
 /// image). Build it once per frame when several faces of the frame are landmarked; for a single face the predictor
 /// can read a <see cref="Mat"/> directly and touches only the ~7,500 pixels it samples.
 /// </summary>
-public sealed class GreyImage
+internal sealed class GreyImage
 {
     public GreyImage(byte[] pixels, int width, int height)
     {

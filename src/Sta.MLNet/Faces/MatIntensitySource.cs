@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Grey levels read in place from 8-bit pixel memory with 1, 3 or 4 channels: (c0 + c1 + c2) / 3 in integer

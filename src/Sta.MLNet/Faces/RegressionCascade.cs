@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// One level of dlib's shape-predictor cascade, flattened for fast evaluation: the feature pixels (anchor landmark

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// A dlib shape predictor (ensemble of regression trees, Kazemi and Sullivan 2014) read from dlib's own
@@ -6,7 +6,7 @@ namespace Sta.MLNet.Faces;
 /// of landmarks (68 for <c>shape_predictor_68_face_landmarks.dat</c>, 81 for the model DeepfakeBench/StA use).
 /// Immutable once loaded, so one instance can serve any number of threads; <see cref="LoadCached"/> keeps one per path.
 /// </summary>
-public sealed class ShapePredictorModel
+internal sealed class ShapePredictorModel
 {
     private ShapePredictorModel(string sourcePath, float[] initialShape, RegressionCascade[] cascades)
     {

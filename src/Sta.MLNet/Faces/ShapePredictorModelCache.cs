@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// One loaded <see cref="ShapePredictorModel"/> per full path for the process lifetime: videos call the predictor

@@ -1,7 +1,7 @@
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>Arithmetic of the least-squares similarity estimate used for alignment.</summary>
-public enum SimilarityPrecision
+internal enum SimilarityPrecision
 {
     /// <summary>
     /// float32 statistics as scikit-image 0.19 computes them for float32 points (the DeepfakeBench/StA pipeline):

@@ -1,12 +1,12 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Least-squares similarity transform (rotation, uniform scale, translation; no reflection) mapping source points
 /// onto destination points: Umeyama (1991), as <c>skimage.transform.SimilarityTransform.estimate</c> computes it.
 /// </summary>
-public static class SimilarityTransformEstimator
+internal static class SimilarityTransformEstimator
 {
     /// <summary>
     /// Estimates the transform. For 2-D points the Umeyama solution has a closed form: with the covariance

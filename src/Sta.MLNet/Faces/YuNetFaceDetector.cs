@@ -1,14 +1,14 @@
 using System.Runtime.InteropServices;
 using OpenCvSharp;
 
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Face detection with OpenCV's YuNet CNN (<c>FaceDetectorYN</c>) from a user-supplied ONNX file. More robust than
 /// the cascades on turned and small faces. OpenCvSharp does not expose <c>setInputSize</c>, so the network is
 /// re-created whenever the (scaled) frame size changes; within a video it is created once.
 /// </summary>
-public sealed class YuNetFaceDetector : IFaceDetector
+internal sealed class YuNetFaceDetector : IFaceDetector
 {
     private readonly Lock _gate = new();
     private readonly string _modelPath;

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Faces;
+namespace Sta.MLNet;
 
 /// <summary>Settings of <see cref="YuNetFaceDetector"/> (OpenCV <c>FaceDetectorYN</c>).</summary>
 public sealed record YuNetFaceDetectorOptions

@@ -1,8 +1,5 @@
-using Sta.MLNet.Clips;
-using Sta.MLNet.Faces;
-using Sta.MLNet.Video;
 
-namespace Sta.MLNet.Persistence;
+namespace Sta.MLNet;
 
 /// <summary>Writes and reads <see cref="FaceClipOptions"/> inside a stage's model stream (field by field, versioned by the stage).</summary>
 internal static class FaceClipOptionsFormat

@@ -1,14 +1,14 @@
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 
-namespace Sta.MLNet.Persistence;
+namespace Sta.MLNet;
 
 /// <summary>
 /// A transformer that ML.NET can load from a saved model. Implement it on the transformer class and add one line
 /// <c>LoadableStage.Of&lt;T&gt;()</c> to <see cref="StaMLNet"/>'s stage list (or register a stage of another assembly
 /// with <see cref="StaMLNet.RegisterStage{TStage}"/>).
 /// </summary>
-public interface ILoadableStage<TSelf> where TSelf : class, ITransformer, ILoadableStage<TSelf>
+internal interface ILoadableStage<TSelf> where TSelf : class, ITransformer, ILoadableStage<TSelf>
 {
     /// <summary>The persistence format this code writes and the versions it reads.</summary>
     static abstract StageVersionInfo FormatVersion { get; }

@@ -2,10 +2,10 @@ using System.Reflection;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 
-namespace Sta.MLNet.Persistence;
+namespace Sta.MLNet;
 
 /// <summary>One entry of the list of stages that <see cref="StaMLNet.Register"/> adds to an ML.NET ComponentCatalog.</summary>
-public sealed class LoadableStage
+internal sealed class LoadableStage
 {
     private LoadableStage(Type stageType, StageVersionInfo version, Func<MethodInfo> createMethod)
     {

@@ -2,7 +2,7 @@ using System.Reflection;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 
-namespace Sta.MLNet.Persistence;
+namespace Sta.MLNet;
 
 /// <summary>
 /// The only place in Sta.MLNet that touches non-public members of Microsoft.ML.Core. ML.NET (5.0 and 6.0) offers no public way

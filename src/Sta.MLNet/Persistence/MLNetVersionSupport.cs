@@ -1,7 +1,7 @@
 using System.Reflection;
 using Microsoft.ML;
 
-namespace Sta.MLNet.Persistence;
+namespace Sta.MLNet;
 
 /// <summary>
 /// The ML.NET releases the persistence bridge (<see cref="MLNetInternals"/>) is verified on, and the check that the one

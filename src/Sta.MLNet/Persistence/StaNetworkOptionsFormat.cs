@@ -1,6 +1,5 @@
-using Sta.MLNet.Model;
 
-namespace Sta.MLNet.Persistence;
+namespace Sta.MLNet;
 
 /// <summary>Writes and reads <see cref="StaNetworkOptions"/> inside a stage's model stream (field by field, versioned by the stage).</summary>
 internal static class StaNetworkOptionsFormat

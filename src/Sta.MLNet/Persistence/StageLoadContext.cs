@@ -1,10 +1,10 @@
-namespace Sta.MLNet.Persistence;
+namespace Sta.MLNet;
 
 /// <summary>
 /// What a stage may read while ML.NET loads it: its own model stream (<see cref="Reader"/>, positioned after the format
 /// version) and named binary entries beside it. Wraps ML.NET's internal <c>ModelLoadContext</c>.
 /// </summary>
-public sealed class StageLoadContext
+internal sealed class StageLoadContext
 {
     private readonly object _context;
 

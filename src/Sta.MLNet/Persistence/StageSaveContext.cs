@@ -1,6 +1,6 @@
 using Microsoft.ML;
 
-namespace Sta.MLNet.Persistence;
+namespace Sta.MLNet;
 
 /// <summary>
 /// What a stage may do while ML.NET saves it: write its options to the stage's own model stream
@@ -8,7 +8,7 @@ namespace Sta.MLNet.Persistence;
 /// Created by the stage base class inside <c>ICanSaveModel.Save</c>; the header (signature, versions, loader
 /// assembly) is already written and the payload starts with the format version (<see cref="StageLoadContext.FormatVersion"/>).
 /// </summary>
-public sealed class StageSaveContext
+internal sealed class StageSaveContext
 {
     private readonly ModelSaveContext _context;
 

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Persistence;
+namespace Sta.MLNet;
 
 /// <summary>
 /// The versioned identity of one stage's persistence format, written into the stage's model stream header (the same
@@ -13,7 +13,7 @@ namespace Sta.MLNet.Persistence;
 /// Name under which the loader is registered in ML.NET's ComponentCatalog (at most 24 ASCII characters; unique among
 /// all loadable classes of every referenced ML.NET assembly, so prefix it, e.g. <c>"StaClipNormalizer"</c>).
 /// </param>
-public sealed record StageVersionInfo(
+internal sealed record StageVersionInfo(
     string ModelSignature, uint VerWrittenCur, uint VerReadableCur, uint VerWeCanReadBack, string LoaderSignature)
 {
     /// <summary>Checks the field constraints that ML.NET enforces only deep inside a save.</summary>

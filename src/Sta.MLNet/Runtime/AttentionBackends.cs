@@ -1,15 +1,15 @@
 using System.Runtime.InteropServices;
 
-namespace Sta.MLNet.Runtime;
+namespace Sta.MLNet;
 
 /// <summary>
-/// Which implementations libtorch may pick for fused attention (<see cref="Model.AttentionKernel.Fused"/>): PyTorch's
+/// Which implementations libtorch may pick for fused attention (<see cref="AttentionKernel.Fused"/>): PyTorch's
 /// <c>torch.backends.cuda.enable_flash_sdp / enable_mem_efficient_sdp / enable_cudnn_sdp / enable_math_sdp</c>.
 /// TorchSharp 0.107 exposes only the flash and math switches, so this calls the exported <c>at::Context</c> setters
 /// directly (as <see cref="CudnnAutotuning"/> does). The choice matters for the adapters' cross-attention, whose head
 /// dimension (256) is at the edge of what the flash kernels take; the settings are process-wide, as in PyTorch.
 /// </summary>
-public static class AttentionBackends
+internal static class AttentionBackends
 {
     private const string Library = LibTorchContext.Library;
 
@@ -66,7 +66,7 @@ public static class AttentionBackends
 /// <param name="MemoryEfficient">The memory-efficient (xFormers-style) kernels.</param>
 /// <param name="CuDnn">cuDNN's fused attention.</param>
 /// <param name="Math">The unfused fallback (explicit matmul + softmax inside libtorch).</param>
-public sealed record AttentionBackendSet(bool Flash, bool MemoryEfficient, bool CuDnn, bool Math)
+internal sealed record AttentionBackendSet(bool Flash, bool MemoryEfficient, bool CuDnn, bool Math)
 {
     /// <summary>Parses "flash", "efficient", "cudnn", "math" or a comma-separated combination; "all" enables every one.</summary>
     public static AttentionBackendSet Parse(string text)

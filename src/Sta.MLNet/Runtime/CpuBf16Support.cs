@@ -1,11 +1,11 @@
-namespace Sta.MLNet.Runtime;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Whether this CPU computes bfloat16 natively (AVX512-BF16 or AMX-BF16), where bf16 scoring
-/// (<see cref="MLNet.StaDetectionOptions.UseBf16OnCpu"/>) is about 3x faster than float32; elsewhere libtorch emulates
+/// (<see cref="StaDetectionOptions.UseBf16OnCpu"/>) is about 3x faster than float32; elsewhere libtorch emulates
 /// bf16 and it is slower. Read from /proc/cpuinfo on Linux; false where that is not available.
 /// </summary>
-public static class CpuBf16Support
+internal static class CpuBf16Support
 {
     private static readonly Lazy<bool> Native = new(() =>
     {

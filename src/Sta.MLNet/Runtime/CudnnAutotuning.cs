@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Sta.MLNet.Runtime;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Switches libtorch's cuDNN autotuning (PyTorch's <c>torch.backends.cudnn.benchmark</c>) on or off. TorchSharp 0.107
@@ -9,7 +9,7 @@ namespace Sta.MLNet.Runtime;
 /// the fastest — worth it when shapes repeat (fixed clip size and batch), as in training and batch scoring. Returns
 /// false, changing nothing, where the symbols are absent.
 /// </summary>
-public static class CudnnAutotuning
+internal static class CudnnAutotuning
 {
     [DllImport(LibTorchContext.Library, EntryPoint = "_ZN2at7Context17setBenchmarkCuDNNEb")]
     private static extern void SetBenchmarkCuDNN(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);

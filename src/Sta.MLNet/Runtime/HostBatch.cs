@@ -1,8 +1,7 @@
-using Sta.MLNet.Model;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Sta.MLNet.Runtime;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Builds network inputs on the host so that moving them to the device neither copies twice nor stalls the device.

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Sta.MLNet.Runtime;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Access to libtorch's process-wide <c>at::Context</c> for the switches TorchSharp 0.107 does not expose. The setters

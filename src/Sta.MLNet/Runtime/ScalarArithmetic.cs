@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Sta.MLNet.Runtime;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Tensor arithmetic with numbers whose native Scalars stay alive for the whole libtorch call. TorchSharp 0.107 passes

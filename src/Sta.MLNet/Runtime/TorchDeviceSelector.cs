@@ -2,13 +2,13 @@ using Microsoft.ML;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Sta.MLNet.Runtime;
+namespace Sta.MLNet;
 
 /// <summary>
 /// The one place that decides where tensors live, with ML.NET's own rule: CUDA device <c>GpuDeviceId</c> when it is
 /// set and CUDA is available; otherwise the CPU when <c>FallbackToCpu</c> is true, else a loud error.
 /// </summary>
-public static class TorchDeviceSelector
+internal static class TorchDeviceSelector
 {
     public static Device Select(MLContext mlContext) => Select(mlContext.GpuDeviceId, mlContext.FallbackToCpu);
 

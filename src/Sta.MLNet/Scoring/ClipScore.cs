@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Scoring;
+namespace Sta.MLNet;
 
 /// <summary>The network's verdict on one clip of a video.</summary>
 /// <param name="ClipIndex">0-based clip index in the video.</param>

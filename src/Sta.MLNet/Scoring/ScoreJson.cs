@@ -1,12 +1,12 @@
 using System.Text.Json;
 
-namespace Sta.MLNet.Scoring;
+namespace Sta.MLNet;
 
 /// <summary>
 /// The <c>sta.score/1</c> JSON layout of a scored video, shared by <c>sta score --json</c> (a document with a
 /// <c>videos</c> array of these objects) and the scoring service (one object per job). Field by field in docs/cli.md.
 /// </summary>
-public static class ScoreJson
+internal static class ScoreJson
 {
     /// <summary>Identifies the layout; bumped when a field changes meaning or disappears.</summary>
     public const string Schema = "sta.score/1";

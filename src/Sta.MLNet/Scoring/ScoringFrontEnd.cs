@@ -1,8 +1,6 @@
 using OpenCvSharp;
-using Sta.MLNet.Clips;
-using Sta.MLNet.Video;
 
-namespace Sta.MLNet.Scoring;
+namespace Sta.MLNet;
 
 /// <summary>
 /// The front-end steps a <see cref="StaVideoScorer"/> worker runs on one video, one call per step so that a failure can

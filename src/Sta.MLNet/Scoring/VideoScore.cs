@@ -1,7 +1,5 @@
-using Sta.MLNet.Clips;
-using Sta.MLNet.Video;
 
-namespace Sta.MLNet.Scoring;
+namespace Sta.MLNet;
 
 /// <summary>
 /// The result for one video: its clip scores and the video score (mean of the clip probabilities, as StA's demo and

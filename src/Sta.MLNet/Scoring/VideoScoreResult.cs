@@ -1,8 +1,5 @@
-using Sta.MLNet.Clips;
-using Sta.MLNet.Evaluation;
-using Sta.MLNet.Video;
 
-namespace Sta.MLNet.Scoring;
+namespace Sta.MLNet;
 
 /// <summary>One clip of a scored video, as reports show it (<c>sta score</c>, the scoring service; <see cref="ScoreJson"/>).</summary>
 /// <param name="Index">0-based clip index in time order.</param>
@@ -11,13 +8,13 @@ namespace Sta.MLNet.Scoring;
 /// <param name="Score">logit_fake - logit_real; null when not scored.</param>
 /// <param name="FramesWithFace">Frames in which a face was detected.</param>
 /// <param name="Skipped">Why the clip was not scored (null when it was).</param>
-public sealed record ClipScoreResult(int Index, IReadOnlyList<int> Frames, double? Probability, double? Score, int FramesWithFace, string? Skipped);
+internal sealed record ClipScoreResult(int Index, IReadOnlyList<int> Frames, double? Probability, double? Score, int FramesWithFace, string? Skipped);
 
 /// <summary>Where the time of one video went, in milliseconds.</summary>
 /// <param name="FrontEndMs">Decoding, face detection, landmarks and alignment of the video's clips.</param>
 /// <param name="ModelMs">The video's share of the network time.</param>
 /// <param name="TotalMs">Wall time from start to result.</param>
-public sealed record ScoreTimings(double FrontEndMs, double ModelMs, double TotalMs);
+internal sealed record ScoreTimings(double FrontEndMs, double ModelMs, double TotalMs);
 
 /// <summary>
 /// The outcome of scoring one video as reports show it (the <c>sta.score/1</c> video object written by
@@ -31,7 +28,7 @@ public sealed record ScoreTimings(double FrontEndMs, double ModelMs, double Tota
 /// <param name="FramesPerSecond">Average frame rate, when it could be opened.</param>
 /// <param name="Probability">Mean of the scored clips' P(fake).</param>
 /// <param name="Score">logit of <paramref name="Probability"/> (ML.NET's Score convention).</param>
-public sealed record VideoScoreResult(
+internal sealed record VideoScoreResult(
     string Path,
     string? Label,
     string? Error,

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Scoring;
+namespace Sta.MLNet;
 
 /// <summary>
 /// A video failed for a reason the library has no more specific type for: an exception from OpenCV, FFmpeg, the file

@@ -1,6 +1,5 @@
-using Sta.MLNet.Clips;
 
-namespace Sta.MLNet.Scoring;
+namespace Sta.MLNet;
 
 /// <summary>Settings of <see cref="StaVideoScorer"/>.</summary>
 public sealed record VideoScoringOptions

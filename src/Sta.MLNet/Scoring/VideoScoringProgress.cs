@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Scoring;
+namespace Sta.MLNet;
 
 /// <summary>Progress of a <see cref="StaVideoScorer"/> run, reported after each finished video.</summary>
 /// <param name="VideosDone">Videos finished (scored or failed).</param>

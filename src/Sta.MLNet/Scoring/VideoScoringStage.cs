@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Scoring;
+namespace Sta.MLNet;
 
 /// <summary>The step of scoring one video at which it failed; carried by <see cref="VideoScoringException.Stage"/>.</summary>
 public enum VideoScoringStage

@@ -1,7 +1,6 @@
 using System.Text.Json;
-using Sta.MLNet.IO;
 
-namespace Sta.MLNet.Training;
+namespace Sta.MLNet;
 
 /// <summary>One file of a checkpoint folder and how to write it (the writer receives the full path).</summary>
 internal sealed record CheckpointFile(string Name, Action<string> Write);

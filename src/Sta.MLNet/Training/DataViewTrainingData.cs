@@ -1,8 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Sta.MLNet.Runtime;
 
-namespace Sta.MLNet.Training;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Reads training clips from an <see cref="IDataView"/>, one epoch at a time, in a seeded per-epoch order. A source that
@@ -10,7 +9,7 @@ namespace Sta.MLNet.Training;
 /// costs no memory; any other source goes through ML.NET's pool shuffle with <see cref="ShufflePoolSize"/> rows in
 /// memory (never the whole data). Rows are skipped without decoding their clips, so resuming mid-epoch is cheap.
 /// </summary>
-public sealed class DataViewTrainingData : ITrainingData
+internal sealed class DataViewTrainingData : ITrainingData
 {
     private readonly MLContext _mlContext;
     private readonly IDataView _data;
@@ -46,7 +45,7 @@ public sealed class DataViewTrainingData : ITrainingData
         var columns = new List<DataViewSchema.Column> { _clip, _label };
         if (_landmarks is { } l) columns.Add(l);
         if (_videoId is { } v) columns.Add(v);
-        var epochSeed = (int)(DeterministicSeed.Mix(_seed, epoch, 0x5348) & 0x7FFFFFFF);
+        var epochSeed = (int)(StableRandom.SeedFrom(_seed, epoch, 0x5348) & 0x7FFFFFFF);
         DataViewRowCursor cursor;
         if (!_shuffle)
             cursor = _data.GetRowCursor(columns);

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Sta.MLNet.Training;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Runs an enumeration on a background thread, keeping at most <c>capacity</c> items ready, so that CPU work (decoding,

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Sta.MLNet.Training;
+namespace Sta.MLNet;
 
 /// <summary>
 /// A training batch ready for the network, built on the prefetch thread: CLIP-normalised clips [B, T, 3, H, W] and

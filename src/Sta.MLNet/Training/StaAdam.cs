@@ -1,10 +1,8 @@
-using Sta.MLNet.IO;
-using Sta.MLNet.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Sta.MLNet.Training;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Adam with either classic L2 weight decay (added to the gradient, as PyTorch's Adam and the official training) or
@@ -18,7 +16,7 @@ namespace Sta.MLNet.Training;
 /// The state (step count and both moments, by parameter name) is saved as safetensors in a format we control, so a
 /// resumed run continues exactly. The parameters must share one device and dtype.
 /// </remarks>
-public sealed class StaAdam : IDisposable
+internal sealed class StaAdam : IDisposable
 {
     private readonly IReadOnlyList<(string Name, Parameter Parameter)> _parameters;
     private readonly long[] _offsets;

@@ -1,8 +1,6 @@
-using Sta.MLNet.Model;
-using Sta.MLNet.Runtime;
 using static TorchSharp.torch;
 
-namespace Sta.MLNet.Training;
+namespace Sta.MLNet;
 
 /// <summary>
 /// The training loop of the StA detector, independent of ML.NET: epochs over an <see cref="ITrainingData"/>, optional
@@ -15,7 +13,7 @@ namespace Sta.MLNet.Training;
 /// from the newest complete one.
 /// </para>
 /// </summary>
-public sealed class StaTrainingLoop
+internal sealed class StaTrainingLoop
 {
     /// <param name="auc">Computes the AUC of probability scores against labels (true = fake).</param>
     public StaTrainingLoop(StaTrainingOptions options, Device device, Func<IReadOnlyList<float>, IReadOnlyList<bool>, double> auc,
@@ -48,7 +46,7 @@ public sealed class StaTrainingLoop
 
     /// <summary>
     /// Called once per step (and per validation batch); throwing <see cref="OperationCanceledException"/> stops the run
-    /// exactly as <see cref="StaTrainingOptions.CancellationToken"/> does. <see cref="MLNet.StaTrainer"/> passes ML.NET's
+    /// exactly as <see cref="StaTrainingOptions.CancellationToken"/> does. <see cref="StaTrainer"/> passes ML.NET's
     /// host check here, so that <c>MLContext.CancelExecution()</c> stops training like ML.NET's own trainers.
     /// </summary>
     internal Action? CheckAlive { get; init; }
@@ -101,15 +99,15 @@ public sealed class StaTrainingLoop
         foreach (var example in examples)
         {
             var clip = (float[])example.Clip.Clone();
-            if (Options.Augment) Augmenter!.Augment(clip, DeterministicSeed.Mix(Options.Seed, epoch, example.RowIndex, 2));
+            if (Options.Augment) Augmenter!.Augment(clip, StableRandom.SeedFrom(Options.Seed, epoch, example.RowIndex, 2));
             clips.Add(clip);
             labels.Add(example.Label ? 1 : 0);
             bool blend = Options.VideoBlending != VideoBlendingMode.None && !example.Label &&
-                         DeterministicSeed.Unit(DeterministicSeed.Mix(Options.Seed, epoch, example.RowIndex, 1)) < Options.BlendingRatio;
+                         StableRandom.UnitFromSeed(StableRandom.SeedFrom(Options.Seed, epoch, example.RowIndex, 1)) < Options.BlendingRatio;
             if (!blend) continue;
-            var twin = Synthesizer!.Synthesize(example, DeterministicSeed.Mix(Options.Seed, epoch, example.RowIndex, 3));
+            var twin = Synthesizer!.Synthesize(example, StableRandom.SeedFrom(Options.Seed, epoch, example.RowIndex, 3));
             if (twin.LongLength != clipLength) throw new InvalidOperationException("The synthesizer returned a clip of the wrong size.");
-            if (Options.Augment) Augmenter!.Augment(twin, DeterministicSeed.Mix(Options.Seed, epoch, example.RowIndex, 4));
+            if (Options.Augment) Augmenter!.Augment(twin, StableRandom.SeedFrom(Options.Seed, epoch, example.RowIndex, 4));
             twins.Add(twin);
         }
         // Batch layout as the official VB collate: dataset clips first, then their synthesized twins (label fake).

@@ -1,7 +1,5 @@
-using Sta.MLNet.Blending;
-using Sta.MLNet.Model;
 
-namespace Sta.MLNet.Training;
+namespace Sta.MLNet;
 
 /// <summary>
 /// How the StA detector is trained. Defaults follow the paper/official configuration (spec section 6) where it is
@@ -13,7 +11,7 @@ public class StaTrainingOptions
     public StaNetworkOptions Network { get; set; } = StaPresets.Official;
 
     /// <summary>CLIP visual weights (OpenAI or Hugging Face naming, .pth or .safetensors) to initialise the backbone
-    /// from. <see cref="MLNet.StaTrainer"/> needs it or <see cref="InitialCheckpointPath"/> for adapter tuning, unless
+    /// from. <see cref="StaTrainer"/> needs it or <see cref="InitialCheckpointPath"/> for adapter tuning, unless
     /// <see cref="AllowRandomBackbone"/> is set.</summary>
     public string? ClipWeightsPath { get; set; }
 
@@ -21,7 +19,7 @@ public class StaTrainingOptions
     public string? InitialCheckpointPath { get; set; }
 
     /// <summary>
-    /// Lets <see cref="MLNet.StaTrainer"/> run adapter tuning with neither <see cref="ClipWeightsPath"/> nor
+    /// Lets <see cref="StaTrainer"/> run adapter tuning with neither <see cref="ClipWeightsPath"/> nor
     /// <see cref="InitialCheckpointPath"/>: the frozen backbone is then random weights and only the adapters and the
     /// head learn, which is useful for tests and smoke runs but not for a detector (the released code silently did
     /// this). Without it that combination is refused when the trainer is created. Full fine-tuning from scratch needs
@@ -101,7 +99,7 @@ public class StaTrainingOptions
 
     /// <summary>
     /// Stops training at the next step boundary; a checkpoint is written first when a directory is set. Inside an ML.NET
-    /// pipeline, <c>MLContext.CancelExecution()</c> does the same (<see cref="MLNet.StaTrainer"/> then throws
+    /// pipeline, <c>MLContext.CancelExecution()</c> does the same (<see cref="StaTrainer"/> then throws
     /// <see cref="OperationCanceledException"/> either way).
     /// </summary>
     public CancellationToken CancellationToken { get; set; }

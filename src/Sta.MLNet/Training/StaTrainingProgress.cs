@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Training;
+namespace Sta.MLNet;
 
 /// <summary>What the trainer is doing.</summary>
 public enum StaTrainingPhase

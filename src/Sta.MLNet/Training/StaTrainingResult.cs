@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Training;
+namespace Sta.MLNet;
 
 /// <summary>What a training run did.</summary>
 /// <param name="StepLosses">Loss of every optimizer step since the run started (a resumed run includes the steps

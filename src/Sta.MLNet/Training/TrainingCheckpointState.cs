@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Sta.MLNet.Training;
+namespace Sta.MLNet;
 
 /// <summary>The position and history of a training run, saved beside the weights for exact resume.</summary>
 internal sealed class TrainingCheckpointState

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Training;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Names of the moments at which a training run calls <see cref="StaTrainingOptions.FaultProbe"/>: the places where a

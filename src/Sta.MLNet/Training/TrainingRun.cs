@@ -1,12 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Sta.MLNet.Checkpoints;
-using Sta.MLNet.Model;
-using Sta.MLNet.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Sta.MLNet.Training;
+namespace Sta.MLNet;
 
 /// <summary>
 /// One <see cref="StaTrainingLoop.Run"/>: the optimizer, the position and history (<see cref="TrainingCheckpointState"/>),
@@ -235,7 +232,7 @@ internal sealed class TrainingRun : IDisposable
         var target = HostBatch.Upload(batch.Labels, Device);
 
         // Dropout draws depend on the step only, so a resumed run draws the same masks as an uninterrupted one.
-        using var dropoutGenerator = new Generator(DeterministicSeed.Mix(_options.Seed, _state.GlobalStep, 5));
+        using var dropoutGenerator = new Generator(StableRandom.SeedFrom(_options.Seed, _state.GlobalStep, 5));
         _detector.Head.DropoutGenerator = dropoutGenerator;
         Tensor loss;
         try

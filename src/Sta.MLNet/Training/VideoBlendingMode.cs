@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Training;
+namespace Sta.MLNet;
 
 /// <summary>How the trainer uses Video-level Blending (spec 4.4).</summary>
 public enum VideoBlendingMode

@@ -1,14 +1,12 @@
-using Sta.MLNet.Blending;
-using Sta.MLNet.Model;
 
-namespace Sta.MLNet.Training;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Makes Video-level Blending twins of normalised training clips with a <see cref="NormalizedClipBlender"/> keyed by the
 /// given seed. Needs the example's landmarks.
 /// One instance per training loop (not thread-safe).
 /// </summary>
-public sealed class VideoBlendingSynthesizer : IFakeClipSynthesizer, IDisposable
+internal sealed class VideoBlendingSynthesizer : IFakeClipSynthesizer, IDisposable
 {
     private readonly NormalizedClipBlender _blender;
     private readonly int _frames;

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Video;
+namespace Sta.MLNet;
 
 /// <summary>
 /// The clips chosen for one video: each clip is the list of frame indices to decode, in clip order (indices may

@@ -1,10 +1,10 @@
-namespace Sta.MLNet.Video;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Pure, deterministic clip plans (which frame indices form which clip) for the protocols of
 /// <see cref="ClipSamplingProtocol"/>. Nothing here touches a file.
 /// </summary>
-public static class ClipSampler
+internal static class ClipSampler
 {
     /// <summary>
     /// Plans the clips of a video file with <paramref name="frameCount"/> frames. Returned indices are video frame

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Video;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Parameters of clip sampling (<see cref="ClipSampler"/>). The defaults are DeepfakeBench's test protocol:

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Video;
+namespace Sta.MLNet;
 
 /// <summary>Named rules for choosing the frames of a video's clips. Both are deterministic.</summary>
 public enum ClipSamplingProtocol

@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Video;
+namespace Sta.MLNet;
 
 /// <summary>
 /// The presentation timestamps of every video packet of a file, read by demuxing only (OpenCV's raw-stream mode,

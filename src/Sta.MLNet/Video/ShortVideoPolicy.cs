@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Video;
+namespace Sta.MLNet;
 
 /// <summary>What clip sampling does with a video that has fewer usable frames than one clip spans.</summary>
 public enum ShortVideoPolicy

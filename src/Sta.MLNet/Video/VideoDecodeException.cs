@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Video;
+namespace Sta.MLNet;
 
 /// <summary>A video file could not be opened or decoded. <see cref="Path"/> names the file, <see cref="Failure"/> says why.</summary>
 public class VideoDecodeException : StaException

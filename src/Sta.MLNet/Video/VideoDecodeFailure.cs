@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Video;
+namespace Sta.MLNet;
 
 /// <summary>Why a video could not be used; carried by <see cref="VideoDecodeException.Failure"/>.</summary>
 public enum VideoDecodeFailure

@@ -1,13 +1,13 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Video;
+namespace Sta.MLNet;
 
 /// <summary>
 /// One decoded frame. <see cref="Image"/> is an 8-bit, 3-channel <b>RGB</b> <see cref="Mat"/> (OpenCV decodes to
 /// BGR; the reader swaps the channels so that every consumer downstream sees the model's RGB order). The frame owns
 /// the Mat: dispose the frame when done with it.
 /// </summary>
-public sealed class VideoFrame : IDisposable
+internal sealed class VideoFrame : IDisposable
 {
     public VideoFrame(int index, TimeSpan timestamp, Mat image)
     {

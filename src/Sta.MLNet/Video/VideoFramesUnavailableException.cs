@@ -1,11 +1,11 @@
-namespace Sta.MLNet.Video;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Some requested frames of an opened video could not be decoded, typically because the file is truncated: its
 /// last packets, or frames referring to data past the cut, no longer decode. The reader never substitutes another frame (the last good
 /// one, a black one) for a missing one; instead this exception says exactly which requested frames were delivered.
 /// </summary>
-public sealed class VideoFramesUnavailableException : VideoDecodeException
+internal sealed class VideoFramesUnavailableException : VideoDecodeException
 {
     public VideoFramesUnavailableException(
         string path, int firstMissingFrame, int frameCount,

@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Video;
+namespace Sta.MLNet;
 
 /// <summary>What a video file holds, found by demuxing it once and decoding its first frame.</summary>
 /// <param name="Path">The video file.</param>

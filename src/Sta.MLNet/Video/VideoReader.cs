@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Sta.MLNet.Video;
+namespace Sta.MLNet;
 
 /// <summary>
 /// Decodes chosen frames of one video file with OpenCV's FFmpeg backend, streaming: it holds one decoded frame at a
@@ -25,7 +25,7 @@ namespace Sta.MLNet.Video;
 /// differs from the first frame's count as undecodable.</para>
 /// <para>Not thread-safe: use one reader per thread.</para>
 /// </remarks>
-public sealed class VideoReader : IDisposable
+internal sealed class VideoReader : IDisposable
 {
     private readonly string _path;
     private readonly VideoReaderOptions _options;

@@ -1,7 +1,7 @@
-namespace Sta.MLNet.Video;
+namespace Sta.MLNet;
 
 /// <summary>How a <see cref="VideoReader"/> reaches the frames it is asked for.</summary>
-public sealed record VideoReaderOptions
+internal sealed record VideoReaderOptions
 {
     /// <summary>
     /// When the next requested frame lies at most this many frames after the current position, the reader decodes

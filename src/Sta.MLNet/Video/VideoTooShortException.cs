@@ -1,4 +1,4 @@
-namespace Sta.MLNet.Video;
+namespace Sta.MLNet;
 
 /// <summary>
 /// A video has fewer usable frames than one clip needs and the sampling options ask to reject such videos

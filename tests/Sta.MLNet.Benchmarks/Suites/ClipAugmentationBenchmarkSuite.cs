@@ -1,5 +1,5 @@
 using OpenCvSharp;
-using Sta.MLNet.Blending;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Benchmarks.Suites;
 

@@ -2,10 +2,7 @@ using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using OpenCvSharp;
-using Sta.MLNet.Clips;
-using Sta.MLNet.Faces;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Video;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Benchmarks.Suites;
 

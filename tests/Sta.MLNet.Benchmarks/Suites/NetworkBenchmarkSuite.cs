@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Sta.MLNet.Model;
+using Sta.MLNet;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,11 +29,11 @@ public sealed class NetworkBenchmarkSuite : IBenchmarkSuite
         var (device, presetName, batch) = (environment.Device, environment.PresetName, environment.Batch);
         if (Environment.GetEnvironmentVariable("STA_BENCH_THREADS") is { } threads) set_num_threads(int.Parse(threads));
         if (device.type == DeviceType.CUDA && Environment.GetEnvironmentVariable("STA_BENCH_CUDNN_BENCHMARK") != "0")
-            Console.WriteLine($"cuDNN autotuning: {(Sta.MLNet.Runtime.CudnnAutotuning.TrySet(true) ? "on" : "unavailable")}");
+            Console.WriteLine($"cuDNN autotuning: {(Sta.MLNet.CudnnAutotuning.TrySet(true) ? "on" : "unavailable")}");
         if (Environment.GetEnvironmentVariable("STA_BENCH_SDPA") is { } sdpa)
         {
-            var backends = Sta.MLNet.Runtime.AttentionBackendSet.Parse(sdpa);
-            if (!Sta.MLNet.Runtime.AttentionBackends.TrySet(backends))
+            var backends = Sta.MLNet.AttentionBackendSet.Parse(sdpa);
+            if (!Sta.MLNet.AttentionBackends.TrySet(backends))
                 throw new InvalidOperationException($"Could not restrict fused attention to {backends}: this libtorch does not export the switches.");
             Console.WriteLine($"fused attention restricted to: {backends}");
         }
@@ -43,7 +43,7 @@ public sealed class NetworkBenchmarkSuite : IBenchmarkSuite
         int iterations = settings.Iterations(presetName == "tiny" ? 50 : 10), warmup = presetName == "tiny" ? 5 : 3;
         var results = new List<BenchmarkMeasurement>();
         string note = $"{environment.Describe()}, torch threads {get_num_threads()}" +
-                      (Sta.MLNet.Runtime.AttentionBackends.Current() is { } current ? $", sdpa {current}" : "");
+                      (Sta.MLNet.AttentionBackends.Current() is { } current ? $", sdpa {current}" : "");
 
         var kernels = new (AttentionKernel Backbone, AttentionKernel Cross, string Tag)[]
         {
@@ -77,7 +77,7 @@ public sealed class NetworkBenchmarkSuite : IBenchmarkSuite
 
             // Training step as the paper trains: CLIP frozen, adapters + temporal embedding + ln_post + head train.
             StaParameterGroups.Apply(detector, StaTuningMode.AdapterTuning);
-            using var optimizer = new Sta.MLNet.Training.StaAdam(
+            using var optimizer = new Sta.MLNet.StaAdam(
                 detector.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToList(),
                 2e-4, 0.9, 0.999, 1e-8, 5e-4, decoupledWeightDecay: false);
             using var labels = randint(0, 2, [batch], dtype: ScalarType.Int64, device: device);

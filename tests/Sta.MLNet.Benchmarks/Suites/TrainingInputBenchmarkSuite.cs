@@ -3,11 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using OpenCvSharp;
-using Sta.MLNet.Clips;
-using Sta.MLNet.Data;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Model;
-using Sta.MLNet.Training;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Benchmarks.Suites;
 
@@ -17,7 +13,7 @@ namespace Sta.MLNet.Benchmarks.Suites;
 /// the copy into the batch), timed on one thread with the public components the loop uses. Its clips/s is the rate
 /// at which one thread can feed a GPU; compare it with the network's training clips/s to see which side limits. Also
 /// the step before it: reading DeepfakeBench clips (256 px PNG crops + landmark .npy files, resized to 224 px) through
-/// <see cref="VideoClipCatalog.LoadDeepfakeBenchClips"/> with 1 and 2 decode workers.
+/// <see cref="StaCatalog.LoadDeepfakeBenchClips"/> with 1 and 2 decode workers.
 /// Needs OpenCV (VB and augmentation warp with it), so it runs where the front end does, not on a bare GPU machine.
 /// </summary>
 public sealed class TrainingInputBenchmarkSuite : IBenchmarkSuite

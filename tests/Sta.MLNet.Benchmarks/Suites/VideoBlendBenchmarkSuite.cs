@@ -1,6 +1,6 @@
 using System.Text.Json;
 using OpenCvSharp;
-using Sta.MLNet.Blending;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Benchmarks.Suites;
 

@@ -1,10 +1,7 @@
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Sta.MLNet.Clips;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Model;
-using Sta.MLNet.Scoring;
+using Sta.MLNet;
 using TorchSharp;
 using static TorchSharp.torch;
 

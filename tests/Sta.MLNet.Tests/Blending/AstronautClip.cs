@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Sta.MLNet.Blending;
+using Sta.MLNet;
 using Sta.MLNet.Tests.Fixtures;
 
 namespace Sta.MLNet.Tests.Blending;

@@ -1,4 +1,4 @@
-using Sta.MLNet.Blending;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Tests.Blending;
 

@@ -1,5 +1,5 @@
 using OpenCvSharp;
-using Sta.MLNet.Blending;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Tests.Blending;
 
@@ -15,7 +15,7 @@ public sealed class RegionWarpTests
             var angle = random.NextDouble() * 20 - 10;
             var scale = 0.9 + random.NextDouble() * 0.2;
             using var expected = Cv2.GetRotationMatrix2D(center, angle, scale);
-            var actual = Affine2x3.RotationAbout(center.X, center.Y, angle, scale);
+            var actual = AffineTransform2D.RotationAbout(center.X, center.Y, angle, scale);
             for (var r = 0; r < 2; r++)
                 for (var c = 0; c < 3; c++)
                     Assert.Equal(expected.At<double>(r, c), actual[r, c], 1e-9);
@@ -30,7 +30,7 @@ public sealed class RegionWarpTests
         var center = RegionWarp.Center(landmarks, options);
         var draw = new VbRegionDraw(AngleDegrees: -3.2, Scale: 1.03, ShiftX: 1.7, ShiftY: -2.1);
         var warp = RegionWarp.Compute(landmarks, center, draw, options);
-        var inverse = warp.Similarity.Inverse();
+        var inverse = warp.Similarity.Invert();
         for (var r = 0; r < 2; r++)
             for (var c = 0; c < 3; c++)
                 Assert.Equal(inverse[r, c], warp.Warp[r, c], 1e-4); // float32 anchor points: ~2e-5 in the reference
@@ -50,6 +50,6 @@ public sealed class RegionWarpTests
         var (x, y) = warp.Warp.Apply(landmarks[16], landmarks[17]);
         Assert.Equal(landmarks[16], x, 1e-3);
         Assert.Equal(landmarks[17], y, 1e-3);
-        Assert.NotEqual(warp.Similarity.Inverse().M02, warp.Warp.M02, 1e-2);
+        Assert.NotEqual(warp.Similarity.Invert().M02, warp.Warp.M02, 1e-2);
     }
 }

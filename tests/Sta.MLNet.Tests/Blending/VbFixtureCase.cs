@@ -1,12 +1,12 @@
 using System.Text.Json;
 using OpenCvSharp;
-using Sta.MLNet.Blending;
+using Sta.MLNet;
 using Sta.MLNet.Tests.Fixtures;
 
 namespace Sta.MLNet.Tests.Blending;
 
 /// <summary>One <c>vb</c> case of a preprocess fixture folder's config.json (format: fixture README section 3).</summary>
-public sealed record VbFixtureCase(string Name, string Folder, string Image, string DrawsAndRegions, string Masks, string Tensors, string ExpectedFrame)
+internal sealed record VbFixtureCase(string Name, string Folder, string Image, string DrawsAndRegions, string Masks, string Tensors, string ExpectedFrame)
 {
     /// <summary>Every <c>vb</c> case of every preprocess fixture folder (public + STA_PREPROCESS_FIXTURES).</summary>
     public static IReadOnlyList<VbFixtureCase> All()

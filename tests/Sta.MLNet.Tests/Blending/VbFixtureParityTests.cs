@@ -1,5 +1,4 @@
-using Sta.MLNet.Blending;
-using Sta.MLNet.IO;
+using Sta.MLNet;
 using Xunit.Abstractions;
 
 namespace Sta.MLNet.Tests.Blending;

@@ -1,5 +1,5 @@
 using OpenCvSharp;
-using Sta.MLNet.Blending;
+using Sta.MLNet;
 using Xunit.Abstractions;
 
 namespace Sta.MLNet.Tests.Blending;

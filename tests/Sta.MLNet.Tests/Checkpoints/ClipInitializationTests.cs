@@ -1,6 +1,5 @@
-using Sta.MLNet.Checkpoints;
-using Sta.MLNet.Model;
-using Sta.MLNet.Tests.Model;
+using Sta.MLNet;
+using Sta.MLNet.Tests.Network;
 using TorchSharp;
 using static TorchSharp.torch;
 

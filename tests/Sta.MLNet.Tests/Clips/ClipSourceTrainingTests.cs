@@ -1,10 +1,7 @@
 using Microsoft.ML;
-using Sta.MLNet.Clips;
-using Sta.MLNet.Data;
-using Sta.MLNet.Evaluation;
-using Sta.MLNet.MLNet;
+using Sta.MLNet;
 using Sta.MLNet.Tests.Data;
-using Sta.MLNet.Tests.MLNet;
+using Sta.MLNet.Tests.Pipelines;
 
 namespace Sta.MLNet.Tests.Clips;
 

@@ -1,9 +1,6 @@
 using OpenCvSharp;
-using Sta.MLNet.Clips;
-using Sta.MLNet.Faces;
-using Sta.MLNet.Model;
+using Sta.MLNet;
 using Sta.MLNet.Tests.Video;
-using Sta.MLNet.Video;
 
 namespace Sta.MLNet.Tests.Clips;
 

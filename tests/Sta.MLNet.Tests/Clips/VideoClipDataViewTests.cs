@@ -1,12 +1,9 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Sta.MLNet.Clips;
-using Sta.MLNet.Data;
-using Sta.MLNet.MLNet;
+using Sta.MLNet;
 using Sta.MLNet.Tests.Data;
-using Sta.MLNet.Tests.MLNet;
+using Sta.MLNet.Tests.Pipelines;
 using Sta.MLNet.Tests.Video;
-using Sta.MLNet.Video;
 
 namespace Sta.MLNet.Tests.Clips;
 
@@ -373,7 +370,7 @@ public class VideoClipDataViewTests
         // Frame 80 (clip 1, first frame) is a flat grey 16x16 image of value 80: bicubic keeps it flat.
         var clip = (float[])rows[1][s["Clip"].Index]!;
         var expected = new float[3 * 224 * 224];
-        Sta.MLNet.Model.ClipNormalization.Normalize(Enumerable.Repeat((byte)80, 3 * 224 * 224).ToArray(), expected, 1, 224, 224);
+        Sta.MLNet.ClipNormalization.Normalize(Enumerable.Repeat((byte)80, 3 * 224 * 224).ToArray(), expected, 1, 224, 224);
         Assert.Equal(expected, clip.AsSpan(0, expected.Length).ToArray());
         // Landmark i of frame n is (i + n, 2 i) in 256 px; scaled by 224/256.
         var landmarks = (float[])rows[1][s["Landmarks"].Index]!;

@@ -1,11 +1,8 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Sta.MLNet.Clips;
-using Sta.MLNet.Faces;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Tests.MLNet;
+using Sta.MLNet;
+using Sta.MLNet.Tests.Pipelines;
 using Sta.MLNet.Tests.Video;
-using Sta.MLNet.Video;
 
 namespace Sta.MLNet.Tests.Clips;
 
@@ -54,7 +51,7 @@ public class VideoClipLoaderTests
             new VideoRow { VideoPath = TestVideos.FaceMotionH264, Which = 5 },
         });
         var invalid = ml.Data.LoadFromEnumerable(new[] { new BadRow { VideoPath = 1 } });
-        var result = EstimatorChecks.Check<VideoClipLoadingTransformer, VideoRow, ClipRow>(ml, ml.LoadVideoClip(Options()), valid, invalid);
+        var result = EstimatorChecks.Check<VideoClipLoadingTransformer, VideoRow, ClipRow>(ml, ml.ExtractFaceClip(Options()), valid, invalid);
 
         var rows = ml.Data.CreateEnumerable<ClipRow>(result.Transformed, reuseRowObject: false).ToList();
         Assert.Equal([0, 5], rows.Select(r => r.ClipIndex));
@@ -95,7 +92,7 @@ public class VideoClipLoaderTests
                 FacelessClips = FacelessClipHandling.EmitBlack,
             },
         };
-        var transformer = ml.LoadVideoClip(options).Fit(ml.Data.LoadFromEnumerable(new[] { new { File = "x.mp4" } }.Select(r => new FileRow { File = r.File })));
+        var transformer = ml.ExtractFaceClip(options).Fit(ml.Data.LoadFromEnumerable(new[] { new { File = "x.mp4" } }.Select(r => new FileRow { File = r.File })));
         using var stream = new MemoryStream();
         var input = ml.Data.LoadFromEnumerable(new[] { new FileRow { File = "x.mp4" } });
         ml.Model.Save(transformer, input.Schema, stream);
@@ -122,7 +119,7 @@ public class VideoClipLoaderTests
     public void RowToRowFailuresThrowTypedExceptions()
     {
         var ml = new MLContext(seed: 1);
-        var transformer = ml.LoadVideoClip(Options()).Fit(ml.Data.LoadFromEnumerable(new[] { new VideoRow() }));
+        var transformer = ml.ExtractFaceClip(Options()).Fit(ml.Data.LoadFromEnumerable(new[] { new VideoRow() }));
         using var engine = ml.Model.CreatePredictionEngine<VideoRow, ClipRow>(transformer);
         Assert.ThrowsAny<VideoDecodeException>(() => engine.Predict(new VideoRow { VideoPath = "/nonexistent.mp4" }));
         Assert.ThrowsAny<VideoDecodeException>(() => engine.Predict(new VideoRow { VideoPath = TestVideos.TextFileNamedMp4 }));
@@ -137,9 +134,9 @@ public class VideoClipLoaderTests
     [Fact]
     public void ChainsWithTheDetectorInput()
     {
-        // LoadVideoClip -> NormalizeClip is not needed: the clip column already has the detector's input type.
+        // ExtractFaceClip -> NormalizeClip is not needed: the clip column already has the detector's input type.
         var ml = new MLContext(seed: 1);
-        var pipeline = ml.LoadVideoClip(Options()).Append(ml.Transforms.CopyColumns("Copy", "Clip"));
+        var pipeline = ml.ExtractFaceClip(Options()).Append(ml.Transforms.CopyColumns("Copy", "Clip"));
         var data = ml.Data.LoadFromEnumerable(new[] { new VideoRow { VideoPath = TestVideos.FaceMotionH264, Which = 2 } });
         var output = pipeline.Fit(data).Transform(data);
         var rows = EstimatorChecks.ReadAll(output, [output.Schema["Clip"], output.Schema["Copy"]]);

@@ -1,6 +1,6 @@
 using Microsoft.ML.Data;
 using OpenCvSharp;
-using Sta.MLNet.Model;
+using Sta.MLNet;
 using Sta.MLNet.Tests.Blending;
 
 namespace Sta.MLNet.Tests.Data;

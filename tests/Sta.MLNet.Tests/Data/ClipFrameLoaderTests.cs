@@ -1,7 +1,6 @@
 using OpenCvSharp;
-using Sta.MLNet.Data;
+using Sta.MLNet;
 using Sta.MLNet.Tests.Video;
-using Sta.MLNet.Video;
 
 namespace Sta.MLNet.Tests.Data;
 

@@ -1,5 +1,4 @@
-using Sta.MLNet.Data;
-using Sta.MLNet.Video;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Tests.Data;
 

@@ -1,5 +1,5 @@
 using OpenCvSharp;
-using Sta.MLNet.Data;
+using Sta.MLNet;
 using Sta.MLNet.Tests.Fixtures;
 using Sta.MLNet.Tests.Video;
 
@@ -59,12 +59,14 @@ public sealed class ExtractedFrameLoaderTests
     }
 
     [Theory]
-    [InlineData(NpyElementType.Int32, 81)]
-    [InlineData(NpyElementType.Int64, 81)]
-    [InlineData(NpyElementType.Float32, 68)]
-    [InlineData(NpyElementType.Float64, 68)]
-    public void Landmarks_are_scaled_from_256_to_224_pixels(NpyElementType type, int points)
+    [InlineData((int)NpyElementType.Int32, 81)]
+    [InlineData((int)NpyElementType.Int64, 81)]
+    [InlineData((int)NpyElementType.Float32, 68)]
+    [InlineData((int)NpyElementType.Float64, 68)]
+    public void Landmarks_are_scaled_from_256_to_224_pixels(int elementType, int points)
     {
+        // The theory takes the value as int: the enum is internal and a public test method cannot expose it.
+        var type = (NpyElementType)elementType;
         var path = Path.Combine(TestVideos.NewScratchFolder("landmarks"), "000.npy");
         var values = Enumerable.Range(0, points).SelectMany(i => new double[] { 2 * i + 1, 255 - i }).ToArray();
         NpyFile.Write(path, new NpyArray(type, [points, 2], values));

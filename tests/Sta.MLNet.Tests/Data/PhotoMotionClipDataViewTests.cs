@@ -1,7 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Sta.MLNet.Data;
-using Sta.MLNet.Model;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Tests.Data;
 

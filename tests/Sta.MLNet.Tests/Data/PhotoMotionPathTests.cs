@@ -1,4 +1,4 @@
-using Sta.MLNet.Data;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Tests.Data;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using OpenCvSharp;
-using Sta.MLNet.Data;
+using Sta.MLNet;
 using Sta.MLNet.Tests.Video;
 
 namespace Sta.MLNet.Tests.Data;

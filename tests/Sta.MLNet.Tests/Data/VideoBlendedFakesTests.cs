@@ -1,9 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Sta.MLNet.Blending;
-using Sta.MLNet.Data;
-using Sta.MLNet.Model;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Tests.Data;
 

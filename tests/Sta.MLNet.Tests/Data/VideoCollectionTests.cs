@@ -1,6 +1,5 @@
-using Sta.MLNet.Data;
+using Sta.MLNet;
 using Sta.MLNet.Tests.Video;
-using Sta.MLNet.Video;
 
 namespace Sta.MLNet.Tests.Data;
 

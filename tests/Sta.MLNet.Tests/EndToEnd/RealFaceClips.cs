@@ -1,5 +1,5 @@
 using Microsoft.ML;
-using Sta.MLNet.Data;
+using Sta.MLNet;
 using Sta.MLNet.Tests.Data;
 
 namespace Sta.MLNet.Tests.EndToEnd;

@@ -1,13 +1,8 @@
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Sta.MLNet.Blending;
-using Sta.MLNet.Data;
-using Sta.MLNet.Evaluation;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Model;
-using Sta.MLNet.Tests.MLNet;
-using Sta.MLNet.Training;
+using Sta.MLNet;
+using Sta.MLNet.Tests.Pipelines;
 using Xunit.Abstractions;
 
 namespace Sta.MLNet.Tests.EndToEnd;

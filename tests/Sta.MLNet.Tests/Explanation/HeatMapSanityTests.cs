@@ -1,12 +1,8 @@
 using Microsoft.ML;
 using OpenCvSharp;
-using Sta.MLNet.Blending;
-using Sta.MLNet.Data;
-using Sta.MLNet.Explanation;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Model;
+using Sta.MLNet;
 using Sta.MLNet.Samples.Quickstart;
-using Sta.MLNet.Tests.Model;
+using Sta.MLNet.Tests.Network;
 using Xunit.Abstractions;
 
 namespace Sta.MLNet.Tests.Explanation;

@@ -1,5 +1,5 @@
 using Microsoft.ML;
-using Sta.MLNet.MLNet;
+using Sta.MLNet;
 using Sta.MLNet.Samples.Quickstart;
 
 namespace Sta.MLNet.Tests.Explanation;

@@ -1,8 +1,6 @@
 using Microsoft.ML;
-using Sta.MLNet.Explanation;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Model;
-using Sta.MLNet.Tests.Model;
+using Sta.MLNet;
+using Sta.MLNet.Tests.Network;
 using TorchSharp;
 using static TorchSharp.torch;
 

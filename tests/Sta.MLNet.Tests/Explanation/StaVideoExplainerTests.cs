@@ -1,11 +1,7 @@
 using OpenCvSharp;
-using Sta.MLNet.Clips;
-using Sta.MLNet.Explanation;
-using Sta.MLNet.Model;
-using Sta.MLNet.Scoring;
-using Sta.MLNet.Tests.Model;
+using Sta.MLNet;
+using Sta.MLNet.Tests.Network;
 using Sta.MLNet.Tests.Video;
-using Sta.MLNet.Video;
 
 namespace Sta.MLNet.Tests.Explanation;
 
@@ -89,7 +85,7 @@ public class StaVideoExplainerTests
         var values = clips.data<float>().ToArray();
         var faces = new byte[8 * 32 * 32 * 3];
         ClipNormalization.Denormalize(values, faces, 8, 32, 32);
-        var rgb = new Sta.MLNet.Blending.RgbClip(faces, 8, 32, 32);
+        var rgb = new Sta.MLNet.RgbClip(faces, 8, 32, 32);
         var heat = explainer.Explain(values);
 
         Assert.Equal(128, HeatMapImages.DisplaySize(32));

@@ -1,5 +1,5 @@
 using OpenCvSharp;
-using Sta.MLNet.Faces;
+using Sta.MLNet;
 using Sta.MLNet.Tests.Fixtures;
 using Xunit.Abstractions;
 

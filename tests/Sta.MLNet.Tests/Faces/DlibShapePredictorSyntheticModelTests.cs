@@ -1,5 +1,5 @@
 using OpenCvSharp;
-using Sta.MLNet.Faces;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Tests.Faces;
 

@@ -1,4 +1,4 @@
-using Sta.MLNet.Faces;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Tests.Faces;
 

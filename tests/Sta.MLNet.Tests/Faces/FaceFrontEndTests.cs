@@ -1,6 +1,6 @@
 using System.Text.Json;
 using OpenCvSharp;
-using Sta.MLNet.Faces;
+using Sta.MLNet;
 using Sta.MLNet.Tests.Fixtures;
 using Xunit.Abstractions;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Sta.MLNet.Faces;
+using Sta.MLNet;
 using Xunit.Abstractions;
 
 namespace Sta.MLNet.Tests.Faces;

@@ -1,5 +1,5 @@
 using OpenCvSharp;
-using Sta.MLNet.Faces;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Tests.Faces;
 
@@ -8,10 +8,12 @@ public class SimilarityTransformEstimatorTests
     private static readonly Point2f[] Source = [new(10, 20), new(60, 22), new(35, 50), new(15, 80), new(58, 79)];
 
     [Theory]
-    [InlineData(SimilarityPrecision.Single, 1e-5)]
-    [InlineData(SimilarityPrecision.Double, 1e-5)]
-    public void RecoversAnExactSimilarity(SimilarityPrecision precision, double tolerance)
+    [InlineData((int)SimilarityPrecision.Single, 1e-5)]
+    [InlineData((int)SimilarityPrecision.Double, 1e-5)]
+    public void RecoversAnExactSimilarity(int precisionValue, double tolerance)
     {
+        // The theory takes the value as int: the enum is internal and a public test method cannot expose it.
+        var precision = (SimilarityPrecision)precisionValue;
         var angle = 0.3;
         var scale = 1.7;
         var truth = new AffineTransform2D(scale * Math.Cos(angle), -scale * Math.Sin(angle), -12.5,

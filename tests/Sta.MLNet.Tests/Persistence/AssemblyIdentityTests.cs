@@ -1,6 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Sta.MLNet.MLNet;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Tests.Persistence;
 

@@ -2,8 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Model;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Tests.Persistence;
 

@@ -1,5 +1,5 @@
 using Microsoft.ML;
-using Sta.MLNet.Persistence;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Tests.Persistence;
 

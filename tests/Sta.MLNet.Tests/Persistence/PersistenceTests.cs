@@ -1,8 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Persistence;
-using Sta.MLNet.Tests.MLNet;
+using Sta.MLNet;
+using Sta.MLNet.Tests.Pipelines;
 
 namespace Sta.MLNet.Tests.Persistence;
 

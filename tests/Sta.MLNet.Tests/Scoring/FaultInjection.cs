@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
 using OpenCvSharp;
-using Sta.MLNet.Clips;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Scoring;
-using Sta.MLNet.Video;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Tests.Scoring;
 

@@ -1,11 +1,8 @@
 using System.Runtime.InteropServices;
 using OpenCvSharp;
-using Sta.MLNet.Clips;
-using Sta.MLNet.Faces;
-using Sta.MLNet.Scoring;
-using Sta.MLNet.Tests.Model;
+using Sta.MLNet;
+using Sta.MLNet.Tests.Network;
 using Sta.MLNet.Tests.Video;
-using Sta.MLNet.Video;
 
 namespace Sta.MLNet.Tests.Scoring;
 

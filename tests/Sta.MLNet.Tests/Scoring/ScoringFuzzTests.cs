@@ -1,10 +1,8 @@
 using System.Diagnostics;
-using Sta.MLNet.Clips;
-using Sta.MLNet.Scoring;
+using Sta.MLNet;
 using Sta.MLNet.TestCorpus;
-using Sta.MLNet.Tests.Model;
+using Sta.MLNet.Tests.Network;
 using Sta.MLNet.Tests.Video;
-using Sta.MLNet.Video;
 using Xunit.Abstractions;
 
 namespace Sta.MLNet.Tests.Scoring;

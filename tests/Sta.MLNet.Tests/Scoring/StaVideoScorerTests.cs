@@ -1,11 +1,8 @@
 using Microsoft.ML;
-using Sta.MLNet.Clips;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Scoring;
+using Sta.MLNet;
 using Sta.MLNet.Tests.Clips;
-using Sta.MLNet.Tests.Model;
+using Sta.MLNet.Tests.Network;
 using Sta.MLNet.Tests.Video;
-using Sta.MLNet.Video;
 
 namespace Sta.MLNet.Tests.Scoring;
 
@@ -78,7 +75,7 @@ public class StaVideoScorerTests
     public async Task ScorerFromASavedModelUsesItsFrontEndOptions()
     {
         var ml = new MLContext(seed: 1);
-        var loader = ml.LoadVideoClip(new VideoClipLoaderOptions { ClipIndexColumnName = "ClipIndex", FrontEnd = TinyInput with { FirstFrameSearchSide = 0 } })
+        var loader = ml.ExtractFaceClip(new VideoClipLoaderOptions { ClipIndexColumnName = "ClipIndex", FrontEnd = TinyInput with { FirstFrameSearchSide = 0 } })
             .Fit(ml.Data.LoadFromEnumerable(new[] { new PathRow() }));
         var chain = new Microsoft.ML.Data.TransformerChain<ITransformer>(loader, TestNetworks.RandomTinyStage());
         using var stream = new MemoryStream();

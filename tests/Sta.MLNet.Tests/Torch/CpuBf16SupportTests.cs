@@ -1,4 +1,4 @@
-using Sta.MLNet.Runtime;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Tests.Torch;
 

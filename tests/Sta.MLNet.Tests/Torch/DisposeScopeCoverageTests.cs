@@ -1,9 +1,6 @@
-using Sta.MLNet.Checkpoints;
-using Sta.MLNet.MLNet;
-using Sta.MLNet.Model;
-using Sta.MLNet.Tests.Model;
+using Sta.MLNet;
+using Sta.MLNet.Tests.Network;
 using Sta.MLNet.Tests.Training;
-using Sta.MLNet.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -90,7 +87,7 @@ public sealed class DisposeScopeCoverageTests : IDisposable
         var batch = new[] { new float[clips[0].numel()], new float[clips[0].numel()] };
         var results = new (float, float)[2];
         AssertNoUnscopedTensors("scoring a batch through the ML.NET stage", () => stage.ScoreBatch(batch, 2, results, new float[2][]));
-        AssertNoUnscopedTensors("explaining a clip", () => new Sta.MLNet.Explanation.StaExplainer(stage).Explain(batch[0]));
+        AssertNoUnscopedTensors("explaining a clip", () => new Sta.MLNet.StaExplainer(stage).Explain(batch[0]));
         detector.Dispose();
         clips.Dispose();
     }

@@ -1,5 +1,4 @@
-using Sta.MLNet.Model;
-using Sta.MLNet.Runtime;
+using Sta.MLNet;
 using static TorchSharp.torch;
 
 namespace Sta.MLNet.Tests.Torch;

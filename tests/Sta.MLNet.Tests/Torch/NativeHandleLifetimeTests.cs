@@ -1,7 +1,6 @@
-using Sta.MLNet.Model;
-using Sta.MLNet.Tests.Model;
+using Sta.MLNet;
+using Sta.MLNet.Tests.Network;
 using Sta.MLNet.Tests.Training;
-using Sta.MLNet.Training;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

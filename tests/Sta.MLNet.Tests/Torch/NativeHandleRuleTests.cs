@@ -1,4 +1,4 @@
-using Sta.MLNet.Model;
+using Sta.MLNet;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -7,7 +7,7 @@ namespace Sta.MLNet.Tests.Torch;
 /// <summary>The library hands libtorch no Scalar that nobody keeps alive (docs/reliability.md, "Native handles").</summary>
 public class NativeHandleRuleTests
 {
-    private const string Owner = "Sta.MLNet.Runtime.ScalarArithmetic";
+    private const string Owner = "Sta.MLNet.ScalarArithmetic";
 
     [Fact]
     public void TheLibraryCreatesNoUnownedScalars()

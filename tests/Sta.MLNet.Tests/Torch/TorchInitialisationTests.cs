@@ -20,7 +20,7 @@ public class CudnnAutotuningTests
     public void TheCudnnBenchmarkFlagCanBeSetAndRead()
     {
         // The flag lives in libtorch's global context even in the CPU build; setting it there is harmless.
-        Assert.True(Sta.MLNet.Runtime.CudnnAutotuning.TrySet(true));
-        Assert.True(Sta.MLNet.Runtime.CudnnAutotuning.TrySet(false));
+        Assert.True(Sta.MLNet.CudnnAutotuning.TrySet(true));
+        Assert.True(Sta.MLNet.CudnnAutotuning.TrySet(false));
     }
 }

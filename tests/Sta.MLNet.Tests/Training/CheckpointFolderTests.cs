@@ -1,4 +1,4 @@
-using Sta.MLNet.Training;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Tests.Training;
 

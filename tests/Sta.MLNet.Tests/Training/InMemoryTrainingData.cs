@@ -1,5 +1,4 @@
-using Sta.MLNet.Runtime;
-using Sta.MLNet.Training;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Tests.Training;
 
@@ -12,7 +11,7 @@ internal sealed class InMemoryTrainingData(IReadOnlyList<TrainingExample> exampl
     {
         Reads++;
         var order = Enumerable.Range(0, examples.Count).ToArray();
-        if (shuffle) new Random((int)(DeterministicSeed.Mix(seed, epoch) & 0x7FFFFFFF)).Shuffle(order);
+        if (shuffle) new Random((int)(StableRandom.SeedFrom(seed, epoch) & 0x7FFFFFFF)).Shuffle(order);
         foreach (var index in order.Skip((int)skip))
         {
             cancellationToken.ThrowIfCancellationRequested();

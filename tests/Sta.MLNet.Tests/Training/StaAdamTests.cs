@@ -1,8 +1,7 @@
-using Sta.MLNet.Training;
+using Sta.MLNet;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using Sta.MLNet.Runtime;
 
 namespace Sta.MLNet.Tests.Training;
 
@@ -52,17 +51,17 @@ public sealed class StaAdamTests : IDisposable
     [Fact]
     public void FlattenedParametersStillSaveAndLoadCorrectly()
     {
-        using var detector = Sta.MLNet.Tests.Model.TestNetworks.RandomTiny(seed: 4);
+        using var detector = Sta.MLNet.Tests.Network.TestNetworks.RandomTiny(seed: 4);
         var before = detector.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
-        Sta.MLNet.Model.StaParameterGroups.Apply(detector, Sta.MLNet.Model.StaTuningMode.AdapterTuning);
+        Sta.MLNet.StaParameterGroups.Apply(detector, Sta.MLNet.StaTuningMode.AdapterTuning);
         using var adam = new StaAdam(detector.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToList(),
             1e-3, 0.9, 0.999, 1e-8, 0, false);
         foreach (var (key, value) in detector.state_dict()) Assert.True(value.eq(before[key]).all().item<bool>(), key);
-        foreach (var format in new[] { Sta.MLNet.Checkpoints.CheckpointFormat.PyTorch, Sta.MLNet.Checkpoints.CheckpointFormat.SafeTensors })
+        foreach (var format in new[] { Sta.MLNet.CheckpointFormat.PyTorch, Sta.MLNet.CheckpointFormat.SafeTensors })
         {
             var path = Path.Combine(_temp, "flat." + format);
-            Sta.MLNet.Checkpoints.StaCheckpoint.Save(detector, path, format);
-            using var reloaded = Sta.MLNet.Checkpoints.StaCheckpoint.LoadDetector(path, Sta.MLNet.Model.StaPresets.Tiny);
+            Sta.MLNet.StaCheckpoint.Save(detector, path, format);
+            using var reloaded = Sta.MLNet.StaCheckpoint.LoadDetector(path, Sta.MLNet.StaPresets.Tiny);
             foreach (var (key, value) in reloaded.state_dict()) Assert.True(value.eq(before[key]).all().item<bool>(), $"{format}: {key}");
         }
     }

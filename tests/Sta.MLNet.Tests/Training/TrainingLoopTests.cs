@@ -1,6 +1,5 @@
-using Sta.MLNet.Model;
-using Sta.MLNet.Tests.Model;
-using Sta.MLNet.Training;
+using Sta.MLNet;
+using Sta.MLNet.Tests.Network;
 using static TorchSharp.torch;
 
 namespace Sta.MLNet.Tests.Training;

@@ -1,4 +1,4 @@
-using Sta.MLNet.Video;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Tests.Video;
 

@@ -1,5 +1,5 @@
 using OpenCvSharp;
-using Sta.MLNet.Video;
+using Sta.MLNet;
 
 namespace Sta.MLNet.Tests.Video;
 

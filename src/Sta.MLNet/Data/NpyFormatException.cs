@@ -1,7 +1,0 @@
-namespace Sta.MLNet.Data;
-
-/// <summary>A file is not a well-formed NumPy .npy array of a supported element type.</summary>
-public sealed class NpyFormatException : DatasetFormatException
-{
-    public NpyFormatException(string path, string message) : base(path, message) { }
-}
