@@ -13,7 +13,7 @@ using Sta.MLNet;
 namespace Sta.MLNet.Cli.Commands;
 
 /// <summary>
-/// <c>sta evaluate</c>: clip- and video-level AUC, EER, AP and ACC (DeepfakeBench/sklearn definitions, spec 7) of a
+/// <c>sta evaluate</c>: clip- and video-level AUC, EER, AP and ACC (DeepfakeBench/sklearn definitions, docs/design.md, "Metrics") of a
 /// model on a dataset, or of a scores CSV; optionally a ROC curve PNG.
 /// </summary>
 internal static class EvaluateCommand
