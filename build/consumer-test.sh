@@ -43,7 +43,7 @@ logged() {
   return 1
 }
 
-# One torch thread: the machines are small and shared (docs/environment.md), and scores stay comparable across runs.
+# One torch thread: the machines are small and shared (docs/design.md, "Runtime"), and scores stay comparable across runs.
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 # Every restore below puts packages in the temporary folder; the machine's cache is only read.
 export NUGET_PACKAGES="$work/packages"

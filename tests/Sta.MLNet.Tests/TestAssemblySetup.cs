@@ -6,7 +6,7 @@ internal static class TestAssemblySetup
 {
     /// <summary>
     /// One torch thread for the whole suite: with other processes on a 2-core machine, two torch threads made small
-    /// ops ~50x slower (docs/environment.md), and results become thread-count independent.
+    /// ops ~50x slower (docs/design.md, "Runtime"), and results become thread-count independent.
     /// </summary>
     [ModuleInitializer]
     internal static void SingleTorchThread()

@@ -1,4 +1,4 @@
-"""Reference numbers for ExtractedFrameLoaderTests: DeepfakeBench's frame loading (spec 5.3) done with python3-opencv
+"""Reference numbers for ExtractedFrameLoaderTests: DeepfakeBench's frame loading (docs/design.md, "Frame loading") done with python3-opencv
 4.6 (Debian 12) on the preprocess fixture astronaut.align256.png.
 
 Run with the system python: /usr/bin/python3 tests/reference/frame_loading_reference.py <shared/fixtures/preprocess>

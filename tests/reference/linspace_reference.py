@@ -1,4 +1,4 @@
-"""Checks that numpy's linspace(0, n - 1, count).astype(int) (DeepfakeBench's frame selection, spec 5.1) equals the
+"""Checks that numpy's linspace(0, n - 1, count).astype(int) (DeepfakeBench's frame selection, docs/design.md, "Clip sampling") equals the
 exact integer formula floor(i * (n - 1) / (count - 1)) that ClipSamplerTests uses as its oracle.
 
 Run with the system python: /usr/bin/python3 tests/reference/linspace_reference.py

@@ -2,8 +2,8 @@
 """Expected detection metrics for edge cases (ties, few points, separable data), from sklearn 1.2.1 itself.
 
 Writes ../Sta.MLNet.Tests/Evaluation/metrics_edge_cases.json. Run with Debian's python3 (python3-sklearn 1.2.1,
-python3-numpy 1.24.2). The metric definitions are DeepfakeBench's (spec section 7; preprocess fixture README
-section 4): AUC = auc(roc_curve(...)), EER = fpr at the first argmin |1 - tpr - fpr| of the same thinned ROC,
+python3-numpy 1.24.2). The metric definitions are DeepfakeBench's (docs/design.md,
+"Metrics"): AUC = auc(roc_curve(...)), EER = fpr at the first argmin |1 - tpr - fpr| of the same thinned ROC,
 AP = average_precision_score, ACC = mean((score > 0.5) == label).
 """
 import json

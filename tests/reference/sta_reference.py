@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch reference of the StA network, written by this project from docs/sta-spec.md (not the official code).
+"""PyTorch reference of the StA network, written by this project from the description in docs/design.md, "Network" (not the official code).
 
 Two jobs:
   check  - verify this reference against the official golden fixture (../shared/fixtures/sta): proves the reference

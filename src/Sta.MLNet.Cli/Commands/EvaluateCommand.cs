@@ -14,7 +14,7 @@ using VideoScoreResult = Sta.MLNet.VideoScoreResult;
 namespace Sta.MLNet.Cli.Commands;
 
 /// <summary>
-/// <c>sta evaluate</c>: clip- and video-level AUC, EER, AP and ACC (DeepfakeBench/sklearn definitions, spec 7) of a
+/// <c>sta evaluate</c>: clip- and video-level AUC, EER, AP and ACC (DeepfakeBench/sklearn definitions, docs/design.md, "Metrics") of a
 /// model on a dataset, or of a scores CSV; optionally a ROC curve PNG.
 /// </summary>
 internal static class EvaluateCommand

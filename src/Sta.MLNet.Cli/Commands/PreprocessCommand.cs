@@ -9,7 +9,7 @@ using Sta.MLNet;
 namespace Sta.MLNet.Cli.Commands;
 
 /// <summary>
-/// <c>sta preprocess</c>: raw videos to a DeepfakeBench-style dataset (spec 5.1/5.2): per video, 32 frames evenly spaced
+/// <c>sta preprocess</c>: raw videos to a DeepfakeBench-style dataset (docs/design.md, "Face preprocessing" and "Dataset JSON"): per video, 32 frames evenly spaced
 /// over the video, the largest face aligned at 256 px, <c>frames/&lt;video&gt;/&lt;idx:03d&gt;.png</c>,
 /// <c>landmarks/&lt;video&gt;/&lt;idx:03d&gt;.npy</c> and one dataset JSON.
 /// </summary>
@@ -113,7 +113,7 @@ internal static class PreprocessCommand
                 using (frame)
                 {
                     context.CancellationToken.ThrowIfCancellationRequested();
-                    // Spec 5.1: frames without a detected face are dropped, so a video may keep fewer than 32.
+                    // DeepfakeBench preprocessing (docs/design.md, "Face preprocessing"): frames without a detected face are dropped, so a video may keep fewer than 32.
                     using var face = frontEnd.ProcessImage(frame.Image, ChannelOrder.Rgb);
                     if (face is null) continue;
                     Directory.CreateDirectory(frameFolder);
@@ -154,7 +154,7 @@ internal static class PreprocessCommand
             return candidate;
         }
 
-        /// <summary>Spec 5.2 nesting without a compression level: {dataset: {label: {split: {video: {label, frames}}}}}.</summary>
+        /// <summary>DeepfakeBench JSON nesting (docs/design.md, "Dataset JSON") without a compression level: {dataset: {label: {split: {video: {label, frames}}}}}.</summary>
         private void WriteJson()
         {
             var temporary = JsonPath + ".partial";

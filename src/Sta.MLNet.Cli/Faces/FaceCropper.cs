@@ -10,8 +10,8 @@ namespace Sta.MLNet.Cli.Faces;
 internal sealed record CroppedClip(byte[] Rgb, float[] Landmarks, int FrameCount, int Size, int FramesWithFace);
 
 /// <summary>
-/// The face front end as the CLI uses it: DeepfakeBench alignment at 256 px (spec 5.1), then a bicubic resize to the
-/// network's resolution, as DeepfakeBench's loader does with its stored 256 px crops (spec 5.3). Owns the detector.
+/// The face front end as the CLI uses it: DeepfakeBench alignment at 256 px (docs/design.md, "Face preprocessing"), then a bicubic resize to the
+/// network's resolution, as DeepfakeBench's loader does with its stored 256 px crops (docs/design.md, "Frame loading"). Owns the detector.
 /// </summary>
 internal sealed class FaceCropper : IDisposable
 {

@@ -1,9 +1,9 @@
 namespace Sta.MLNet;
 
 /// <summary>
-/// The clip-consistent training augmentation of spec 5.5 (DeepfakeBench / albumentations 1.1.0 pipeline), applied
+/// The clip-consistent training augmentation of DeepfakeBench (albumentations 1.1.0 pipeline; docs/design.md, "Augmentation"), applied
 /// after blending to real and VB clips alike, with one parameter draw per clip shared by all its frames. Defaults
-/// are the spec's values; every probability and limit is a knob.
+/// are DeepfakeBench's values; every probability and limit is a knob.
 /// </summary>
 internal sealed record ClipAugmentationOptions
 {

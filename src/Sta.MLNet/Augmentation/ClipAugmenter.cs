@@ -3,7 +3,7 @@ using OpenCvSharp;
 namespace Sta.MLNet;
 
 /// <summary>
-/// Clip-consistent training augmentation (spec 5.5): one <see cref="ClipAugmentationParameters"/> draw per clip,
+/// Clip-consistent training augmentation (docs/design.md, "Augmentation"): one <see cref="ClipAugmentationParameters"/> draw per clip,
 /// applied to every frame with OpenCV in the order horizontal flip, rotation (bilinear, reflect-101 border), Gaussian
 /// blur, one colour transform (brightness/contrast, FancyPCA or HSV shift), JPEG round trip. A port cannot replay
 /// albumentations' random stream; it reproduces the distribution, and the draw comes from a
@@ -28,7 +28,7 @@ internal sealed class ClipAugmenter : IDisposable
     private bool _disposed;
 
     /// <param name="seed">Master seed of the per-clip draws.</param>
-    /// <param name="options">Probabilities and limits; defaults to spec 5.5.</param>
+    /// <param name="options">Probabilities and limits; defaults to the DeepfakeBench values.</param>
     public ClipAugmenter(ulong seed, ClipAugmentationOptions? options = null)
     {
         Options = options ?? new ClipAugmentationOptions();

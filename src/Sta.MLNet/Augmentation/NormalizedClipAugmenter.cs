@@ -2,7 +2,7 @@
 namespace Sta.MLNet;
 
 /// <summary>
-/// Applies the clip-consistent augmentation of spec 5.5 to normalised training clips (denormalise, augment with
+/// Applies the clip-consistent augmentation (docs/design.md, "Augmentation") to normalised training clips (denormalise, augment with
 /// <see cref="ClipAugmenter"/> keyed by the seed, normalise). One instance per training loop (not thread-safe).
 /// </summary>
 internal sealed class NormalizedClipAugmenter : IClipAugmenter, IDisposable

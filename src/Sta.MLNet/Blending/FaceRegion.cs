@@ -2,7 +2,7 @@ namespace Sta.MLNet;
 
 /// <summary>
 /// The four facial features Video-level Blending perturbs. The numeric order is the order in which the reference
-/// implementation draws each region's transform and sums the blended copies (spec 4.2 step 3), and the order of the
+/// implementation draws each region's transform and sums the blended copies (docs/design.md, "Video-level Blending", step 3), and the order of the
 /// masks in every mask buffer this area writes.
 /// </summary>
 internal enum FaceRegion

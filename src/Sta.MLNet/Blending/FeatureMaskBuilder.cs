@@ -3,7 +3,7 @@ using System.Numerics;
 namespace Sta.MLNet;
 
 /// <summary>
-/// Builds the four soft feature masks of spec 4.2 step 1 from one frame's 68 landmarks: distance from every pixel
+/// Builds the four soft feature masks of Video-level Blending (docs/design.md, "Video-level Blending", step 1) from one frame's 68 landmarks: distance from every pixel
 /// centre (x = column, y = row) to the nearest polyline segment (projection clamped to the segment),
 /// m = 1 - clip((dist - thickness) / fall, 0, 1), the nose through a polynomial smooth minimum of its two chains,
 /// then the overlap resolution eyes *= 1 - mouth; nose *= 1 - eyes; mouth *= 1 - nose; brows *= (1 - nose)(1 - eyes).

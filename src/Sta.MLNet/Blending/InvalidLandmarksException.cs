@@ -3,7 +3,7 @@ namespace Sta.MLNet;
 /// <summary>
 /// Landmarks that Video-level Blending cannot use: missing, too few points for the clip's frames, or non-finite
 /// values (a frame where the face was not found). The reference silently substituted another clip; here the caller
-/// decides (e.g. skip the clip, spec 4.4).
+/// decides (e.g. skip the clip; docs/design.md, "Video-level Blending choices").
 /// </summary>
 internal sealed class InvalidLandmarksException : ArgumentException
 {

@@ -25,7 +25,7 @@ internal readonly record struct RegionWarp(AffineTransform2D Similarity, AffineT
         return (sumX / count, sumY / count);
     }
 
-    /// <summary>Spec 4.2 step 3 for one region: P from the draw, perturbed anchors, M by OpenCV's
+    /// <summary>Step 3 of Video-level Blending (docs/design.md, "Video-level Blending") for one region: P from the draw, perturbed anchors, M by OpenCV's
     /// <c>getAffineTransform</c> on float32 points.</summary>
     public static RegionWarp Compute(ReadOnlySpan<float> landmarks, (float X, float Y) center, VbRegionDraw draw, VideoBlendOptions options)
     {

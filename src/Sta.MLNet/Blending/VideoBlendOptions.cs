@@ -1,7 +1,7 @@
 namespace Sta.MLNet;
 
 /// <summary>
-/// Every constant of Video-level Blending (spec 4.2), exposed as ablation knobs. The defaults reproduce the authors'
+/// Every constant of Video-level Blending (docs/design.md, "Video-level Blending"), exposed as ablation knobs. The defaults reproduce the authors'
 /// implementation for 224 x 224 faces with 68-point landmarks; <see cref="ForFaceSize"/> derives the size-dependent
 /// mask constants for another face size with the upstream formulas.
 /// </summary>

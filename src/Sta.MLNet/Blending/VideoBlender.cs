@@ -3,7 +3,7 @@ using OpenCvSharp;
 namespace Sta.MLNet;
 
 /// <summary>
-/// Video-level Blending (spec 4.2 with the 4.4 choices: RGB, numeric frame order): every frame of a real clip is
+/// Video-level Blending (docs/design.md, "Video-level Blending", with the choices of "Video-level Blending choices": RGB, numeric frame order): every frame of a real clip is
 /// blended with four copies of itself, each warped by a small random similarity transform of one facial feature
 /// (eyes, nose, mouth, brows) and pasted through that feature's soft mask with weight 0.25. Independent draws per
 /// frame and region make the features drift from frame to frame (facial feature drift); the result is a fake sample.

@@ -211,7 +211,7 @@ internal sealed class FaceClipExtractor : IDisposable
     }
 
     /// <summary>
-    /// DeepfakeBench clips of already aligned frames (spec 5.3): each frame file read, converted to RGB, resized to
+    /// DeepfakeBench clips of already aligned frames (docs/design.md, "Frame loading"): each frame file read, converted to RGB, resized to
     /// <see cref="FaceClipOptions.ClipSize"/> bicubic, normalised; landmarks read from the .npy files and scaled by
     /// size / 256 (zeros when the clip has no landmark files). No face detection: every frame counts as a face.
     /// </summary>

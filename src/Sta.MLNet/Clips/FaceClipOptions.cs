@@ -5,7 +5,7 @@ namespace Sta.MLNet;
 /// Everything that turns a video into model-ready clips: clip sampling, face detector, landmark model, alignment and
 /// the no-face rule. Saved with the ML.NET stages that use it. Defaults: DeepfakeBench test sampling (32 evenly spaced
 /// frames, clips of 8), the Haar cascade of Debian's opencv-data, dlib's 68-point model of libdlib-data, alignment to
-/// 256 px then bicubic resize to 224 px (how the DeepfakeBench training frames were made, spec 5.1 and 5.3), face-less
+/// 256 px then bicubic resize to 224 px (how the DeepfakeBench training frames were made, docs/design.md, "Face preprocessing"), face-less
 /// clips rejected.
 /// </summary>
 public sealed record FaceClipOptions

@@ -4,7 +4,7 @@ namespace Sta.MLNet;
 
 /// <summary>
 /// Turns a <see cref="ClipDescriptor"/> into its frames: decoded from the video file, or read from the extracted frame
-/// images (DeepfakeBench loading, spec 5.3). Keeps the last video open, so that consecutive clips of one video (the
+/// images (DeepfakeBench loading, docs/design.md, "Frame loading"). Keeps the last video open, so that consecutive clips of one video (the
 /// order <see cref="VideoCollection.EnumerateClips"/> yields them in) do not reopen and re-scan it. Not thread-safe:
 /// use one loader per thread.
 /// </summary>

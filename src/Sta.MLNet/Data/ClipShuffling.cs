@@ -2,7 +2,7 @@ namespace Sta.MLNet;
 
 /// <summary>
 /// Shuffles a dataset's clip descriptors once, before anything is decoded (shuffling decoded rows would hold
-/// thousands of clip tensors in memory; see mlnet-integration.md).
+/// thousands of clip tensors in memory; see docs/design.md, "ML.NET integration").
 /// </summary>
 internal static class ClipShuffling
 {

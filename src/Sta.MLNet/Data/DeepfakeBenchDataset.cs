@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Sta.MLNet;
 
 /// <summary>
-/// A DeepfakeBench dataset JSON (spec 5.2) read for one split: nesting
+/// A DeepfakeBench dataset JSON (docs/design.md, "Dataset JSON") read for one split: nesting
 /// <c>{dataset: {label: {split: [{compression:] {video: {"label", "frames", ["masks"]}}[}]}}}</c>, the compression
 /// level present only in FaceForensics++-family files. Reading the JSON is eager (it only holds paths); clips are
 /// planned lazily by <see cref="EnumerateClips"/>.
@@ -58,7 +58,7 @@ internal sealed class DeepfakeBenchDataset
     }
 
     /// <summary>
-    /// Plans the clips of every video, lazily, in video order (spec 5.4: frame list sorted by number, the first
+    /// Plans the clips of every video, lazily, in video order (docs/design.md, "Clip sampling": frame list sorted by number, the first
     /// <see cref="ClipSamplingOptions.SampledFramesPerVideo"/> kept, consecutive entries cut into clips). A video
     /// whose used frame files are missing (or landmark files, when <paramref name="requireLandmarks"/>), or that is
     /// too short, is reported to <paramref name="onIssue"/> and skipped.
@@ -224,7 +224,7 @@ internal sealed class DeepfakeBenchDataset
 
         // DeepfakeBench names each frame file after its index in the source video (000.png, 010.png, ...). Its JSONs
         // list frames in directory-listing order, and its own sort (abstract_dataset.py at db3e348) keys on the first
-        // path instead of each path, so it keeps that order; spec 5.4 and this reader sort for real.
+        // path instead of each path, so it keeps that order; this reader sorts by frame number (docs/design.md, "Clip sampling").
         private List<(int Number, string Relative)> SortedByFrameNumber(List<string> paths, string location)
         {
             var numbered = new List<(int Number, string Relative)>(paths.Count);

@@ -1,7 +1,7 @@
 namespace Sta.MLNet;
 
 /// <summary>
-/// DeepfakeBench's <c>label_dict</c> (spec 5.2): every label name of its dataset JSONs mapped to 0 (real) or
+/// DeepfakeBench's <c>label_dict</c> (docs/design.md, "Dataset JSON"): every label name of its dataset JSONs mapped to 0 (real) or
 /// 1 (fake).
 /// </summary>
 internal static class DeepfakeBenchLabels

@@ -3,7 +3,7 @@ using OpenCvSharp;
 namespace Sta.MLNet;
 
 /// <summary>
-/// Loads DeepfakeBench's pre-extracted face crops and their landmarks the way its dataset does (spec 5.3): the
+/// Loads DeepfakeBench's pre-extracted face crops and their landmarks the way its dataset does (docs/design.md, "Frame loading"): the
 /// 256x256 BGR PNG is read, converted to RGB and resized to the model size with bicubic interpolation; landmarks
 /// (dlib 81 or 68 points, 256-px crop coordinates) are scaled by modelSize / 256.
 /// </summary>

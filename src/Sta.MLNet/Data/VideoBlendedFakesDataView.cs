@@ -4,7 +4,7 @@ using Microsoft.ML.Data;
 namespace Sta.MLNet;
 
 /// <summary>
-/// Training data with Video-level Blending fakes (spec 4.2, mode (a)/(b) of 4.4 as a data operation): every input row,
+/// Training data with Video-level Blending fakes (docs/design.md, "Video-level Blending"; mode (a)/(b) of "Video-level Blending choices" as a data operation): every input row,
 /// and right after each real row (label false) selected by <see cref="VideoBlendingDataOptions.Ratio"/> a synthetic
 /// twin: label true, clip = the VB clip of the real clip (denormalised to the exact bytes, blended by
 /// <see cref="VideoBlender"/> with draws keyed by (seed, row key), normalised again), video id = prefix + source id,

@@ -6,7 +6,7 @@ namespace Sta.MLNet;
 
 /// <summary>
 /// A dataset of clips as an ML.NET source: a folder or CSV of labelled videos (faces detected and aligned on the fly) or
-/// a DeepfakeBench dataset (already aligned frames, resized to the clip size, spec 5.3). Columns: Clip, Landmarks,
+/// a DeepfakeBench dataset (already aligned frames, resized to the clip size, docs/design.md, "Frame loading"). Columns: Clip, Landmarks,
 /// ClipIndex, ClipCount, FirstFrame, FacesFound, FramesWithoutFace, IsFaceless, VideoId, Label (Boolean, true = fake),
 /// VideoPath (names from <see cref="VideoClipColumns"/>).
 /// <para>

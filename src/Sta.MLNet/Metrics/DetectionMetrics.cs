@@ -1,7 +1,7 @@
 namespace Sta.MLNet;
 
 /// <summary>
-/// The detection metrics of StA / DeepfakeBench (sklearn 1.2.1 definitions, spec section 7) for one level (clips or
+/// The detection metrics of StA / DeepfakeBench (sklearn 1.2.1 definitions, docs/design.md, "Metrics") for one level (clips or
 /// videos). AUC, EER and AP are NaN when only one class is present (sklearn warns and returns NaN or a degenerate
 /// value there; a NaN cannot be mistaken for a result).
 /// </summary>

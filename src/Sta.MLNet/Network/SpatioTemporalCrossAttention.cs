@@ -57,7 +57,7 @@ internal sealed class SpatioTemporalCrossAttention : nn.Module<Tensor, Tensor, (
             return sequence.dtype == ScalarType.Float32 ? sequence : sequence.contiguous();
         }
         // The official path: [B, C, T, HW] -> [T, B, HW, C] -> row-major reinterpretation as [T*HW, B, C]. For B > 1
-        // this moves tokens of different clips into the same attention "batch" (spec 1.7); kept literally for parity.
+        // this moves tokens of different clips into the same attention "batch" (docs/design.md, "Cross-attention batch semantics"); kept literally for parity.
         return volume.reshape(b, c, t, hw).permute(2, 0, 3, 1).contiguous().reshape(t * hw, b, c);
     }
 

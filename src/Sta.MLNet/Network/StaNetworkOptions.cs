@@ -111,7 +111,7 @@ public enum CrossAttentionBatchSemantics
 
     /// <summary>
     /// The official code's literal permute/reshape, which for B &gt; 1 re-labels tokens across the clips of a minibatch
-    /// (spec 1.7). Needed only to reproduce official batch-8 numbers; for B = 1 it equals <see cref="PerClip"/>.
+    /// (docs/design.md, "Cross-attention batch semantics"). Needed only to reproduce official batch-8 numbers; for B = 1 it equals <see cref="PerClip"/>.
     /// </summary>
     Literal,
 }

@@ -9,7 +9,7 @@ namespace Sta.MLNet;
 /// the input cursor, pass input columns through and compute appended columns only when read (batched when the mapping
 /// asks for it); <c>GetRowCursorSet</c> is forwarded so ML.NET can parallelise. Works in <c>PredictionEngine</c> through
 /// <see cref="GetRowToRowMapper"/>, and saves through <see cref="SaveModel"/> with a versioned format
-/// (ML.NET's own bases are internal, see docs/mlnet-integration.md).
+/// (ML.NET's own bases are internal, see docs/design.md, "ML.NET integration").
 /// </summary>
 public abstract class AppendColumnsTransformer : ITransformer
 {

@@ -4,13 +4,13 @@ using Microsoft.ML.Runtime;
 
 namespace Sta.MLNet;
 
-/// <summary>Options of <see cref="ClipNormalizingEstimator"/>. Defaults are the official StA input (spec 1.1, 5.6).</summary>
+/// <summary>Options of <see cref="ClipNormalizingEstimator"/>. Defaults are the official StA input (docs/design.md, "Network input" and "Normalisation").</summary>
 public sealed class ClipNormalizerOptions
 {
-    /// <summary>CLIP's per-channel RGB mean (OpenAI CLIP preprocessing; spec 5.6).</summary>
+    /// <summary>CLIP's per-channel RGB mean (OpenAI CLIP preprocessing).</summary>
     public static IReadOnlyList<float> ClipMean => ClipNormalization.ClipMean;
 
-    /// <summary>CLIP's per-channel RGB standard deviation (spec 5.6).</summary>
+    /// <summary>CLIP's per-channel RGB standard deviation (OpenAI CLIP preprocessing).</summary>
     public static IReadOnlyList<float> ClipStd => ClipNormalization.ClipStd;
 
     /// <summary>Input column: Vector&lt;Byte&gt; of FrameCount x Height x Width x 3 RGB values (HWC per frame, frames in order). Default "Frames".</summary>

@@ -72,7 +72,7 @@ public static partial class StaCatalog
     }
 
     /// <summary>
-    /// Clips of a DeepfakeBench dataset (JSON + frames/ + landmarks/, label mapping of spec 5.2): already aligned 256 px
+    /// Clips of a DeepfakeBench dataset (JSON + frames/ + landmarks/, label mapping of docs/design.md, "Dataset JSON"): already aligned 256 px
     /// frames resized to <see cref="FaceClipOptions.ClipSize"/> (bicubic), landmarks scaled alike; clips planned from each
     /// video's frame list with <see cref="FaceClipOptions.Sampling"/>.
     /// </summary>

@@ -2,7 +2,7 @@
 namespace Sta.MLNet;
 
 /// <summary>
-/// How the StA detector is trained. Defaults follow the paper/official configuration (spec section 6) where it is
+/// How the StA detector is trained. Defaults follow the paper/official configuration (docs/design.md, "Training") where it is
 /// known: adapter tuning with CLIP frozen, Adam lr 2e-4 with L2 weight decay 5e-4, batch 8, seed 1024.
 /// </summary>
 public class StaTrainingOptions
@@ -65,7 +65,7 @@ public class StaTrainingOptions
     /// <summary>Probability that a real clip gets a VB twin in an epoch (1 = every real clip, every epoch).</summary>
     public double BlendingRatio { get; set; } = 1.0;
 
-    /// <summary>Clip-consistent augmentation (spec 5.5) of every training clip, real and synthesized.</summary>
+    /// <summary>Clip-consistent augmentation (docs/design.md, "Augmentation") of every training clip, real and synthesized.</summary>
     public bool Augment { get; set; } = true;
 
     /// <summary>Validate every this many epochs when validation data is given.</summary>

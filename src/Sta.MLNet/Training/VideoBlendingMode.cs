@@ -1,6 +1,6 @@
 namespace Sta.MLNet;
 
-/// <summary>How the trainer uses Video-level Blending (spec 4.4).</summary>
+/// <summary>How the trainer uses Video-level Blending (docs/design.md, "Video-level Blending choices").</summary>
 public enum VideoBlendingMode
 {
     /// <summary>No synthesized clips: train on the dataset's real and fake clips only.</summary>

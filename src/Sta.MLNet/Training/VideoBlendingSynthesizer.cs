@@ -13,7 +13,7 @@ internal sealed class VideoBlendingSynthesizer : IFakeClipSynthesizer, IDisposab
     private readonly int _size;
 
     /// <param name="network">Clip geometry (frames, resolution).</param>
-    /// <param name="options">Blending constants; defaults scale with the resolution (spec 4.2 at 224 px).</param>
+    /// <param name="options">Blending constants; defaults scale with the resolution (the authors' 224 px values, docs/design.md, "Video-level Blending").</param>
     public VideoBlendingSynthesizer(StaNetworkOptions network, VideoBlendOptions? options = null)
     {
         _frames = network.NumFrames;

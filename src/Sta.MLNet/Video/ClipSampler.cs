@@ -25,7 +25,7 @@ internal static class ClipSampler
     /// <summary>
     /// Plans the clips of an already extracted, sorted frame list (a DeepfakeBench JSON entry) with
     /// <paramref name="listCount"/> entries. Returned indices are positions in that list. DeepfakeBench keeps the
-    /// first <see cref="ClipSamplingOptions.SampledFramesPerVideo"/> entries (spec 5.4 step 2: its random start is
+    /// first <see cref="ClipSamplingOptions.SampledFramesPerVideo"/> entries (docs/design.md, "Clip sampling": its random start is
     /// always 0) and cuts consecutive entries into clips; the consecutive protocol uses the whole list.
     /// <paramref name="videoKey"/> seeds random clip starts as in <see cref="PlanVideo"/>.
     /// </summary>

@@ -33,7 +33,7 @@ public sealed record ClipSamplingOptions
 
     /// <summary>
     /// DeepfakeBench only: frames sampled evenly per video (from a video file), or the number of leading entries
-    /// kept of a longer extracted-frame list (spec 5.4 step 2). Default 32.
+    /// kept of a longer extracted-frame list (docs/design.md, "Clip sampling"). Default 32.
     /// </summary>
     public int SampledFramesPerVideo { get; init; } = 32;
 

@@ -4,7 +4,7 @@ namespace Sta.MLNet;
 public enum ClipSamplingProtocol
 {
     /// <summary>
-    /// DeepfakeBench (spec 5.1 + 5.4, test mode): first sample <see cref="ClipSamplingOptions.SampledFramesPerVideo"/>
+    /// DeepfakeBench (test mode; docs/design.md, "Clip sampling"): first sample <see cref="ClipSamplingOptions.SampledFramesPerVideo"/>
     /// (32) frames evenly over the whole video, indices = linspace(0, n - 1, 32) cast to int (distinct values; all
     /// frames when n &lt;= 32); clips are then runs of consecutive <i>sampled</i> frames, so neighbours in a clip are
     /// about n/31 video frames apart. With 32 samples and 8 frames per clip: 4 disjoint clips starting at sampled

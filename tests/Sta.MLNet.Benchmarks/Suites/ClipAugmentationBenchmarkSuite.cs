@@ -4,7 +4,7 @@ using Sta.MLNet;
 namespace Sta.MLNet.Benchmarks.Suites;
 
 /// <summary>
-/// Clip-consistent augmentation throughput on 8 x 224 x 224 clips: the spec 5.5 pipeline with its probabilities
+/// Clip-consistent augmentation throughput on 8 x 224 x 224 clips: the DeepfakeBench pipeline (docs/design.md, "Augmentation") with its probabilities
 /// (a fresh draw per clip), and the worst case with every step forced on.
 /// </summary>
 public sealed class ClipAugmentationBenchmarkSuite : IBenchmarkSuite

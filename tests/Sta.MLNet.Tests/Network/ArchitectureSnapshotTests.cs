@@ -64,7 +64,7 @@ public class ArchitectureSnapshotTests
         Assert.Equal(2_101_248, Count(n => n.StartsWith("backbone.transformer.resblocks.0.Adapter.cross_attention.")));
         Assert.Equal(8_192, Count(n => n == "backbone.temporal_embedding"));
         Assert.Equal(2_050, Count(n => n.StartsWith("head.")));
-        // 258,048 running statistics + 252 num_batches_tracked counters (spec 1.9 counts both).
+        // 258,048 running statistics + 252 num_batches_tracked counters (the official state dict holds both).
         Assert.Equal(258_300, detector.named_buffers().Sum(b => b.buffer.numel()));
         Assert.Equal(252, detector.named_buffers().Count(b => b.name.EndsWith("num_batches_tracked")));
     }

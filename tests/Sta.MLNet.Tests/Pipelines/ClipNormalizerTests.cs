@@ -64,7 +64,7 @@ public class ClipNormalizerTests
         var std = tensor(ClipNormalizerOptions.ClipStd.ToArray()).reshape(1, 3, 1, 1);
         for (int r = 0; r < rows.Length; r++)
         {
-            // The PyTorch recipe of spec 1.1: frames [T, H, W, 3] uint8 -> float / 255 -> [T, 3, H, W] -> (x - mean) / std.
+            // The PyTorch recipe (docs/design.md, "Normalisation"): frames [T, H, W, 3] uint8 -> float / 255 -> [T, 3, H, W] -> (x - mean) / std.
             using var frames = tensor(rows[r].Frames, new long[] { T, H, W, 3 });
             using var expected = frames.to_type(ScalarType.Float32).Divide(255f).permute(0, 3, 1, 2).sub(mean).div(std).contiguous();
             var expectedValues = expected.data<float>().ToArray();

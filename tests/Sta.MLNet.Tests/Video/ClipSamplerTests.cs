@@ -213,7 +213,7 @@ public sealed class ClipSamplerTests
                 seen[i].Add(plan.Clips[i][0]);
             }
         }
-        // n = 32, step 8: starts drawn from [0, 8), [8, 16), [16, 24) and {24} (StA's training layout, spec 5.4).
+        // n = 32, step 8: starts drawn from [0, 8), [8, 16), [16, 24) and {24} (StA's training layout, docs/design.md, "Clip sampling").
         Assert.Equal(Range(0, 8), seen[0].Order());
         Assert.Equal(Range(8, 8), seen[1].Order());
         Assert.Equal(Range(16, 8), seen[2].Order());
