@@ -20,7 +20,7 @@ public sealed class StaLogitsScoringTransformer : AppendColumnsTransformer, ILoa
     //   0x00010001: initial (logits column, output column names).
     private static readonly StageVersionInfo Version = new(
         ModelSignature: "STALOGIT", VerWrittenCur: 0x00010001, VerReadableCur: 0x00010001, VerWeCanReadBack: 0x00010001,
-        LoaderSignature: "StaLogitsScoringTransformer");
+        LoaderSignature: "StaLogitsScoring");
 
     private readonly string _logitsColumn;
 
