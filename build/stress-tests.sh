@@ -49,7 +49,7 @@ for run in $(seq 1 "$runs"); do
   log="$out/run-$run.log"
   start=$(date +%s)
   set +e
-  dotnet test Sta.MLNet.sln -c Release --no-build >"$log" 2>&1
+  dotnet test Sta.MLNet.sln -c Release --no-build --blame >"$log" 2>&1
   status=$?
   set -e
   seconds=$(( $(date +%s) - start ))
@@ -61,7 +61,7 @@ for run in $(seq 1 "$runs"); do
     failed_runs=$((failed_runs + 1))
     # Every failing test by name, and a test host that died (which fails the run without a "Failed" line).
     grep -E "^[[:space:]]+Failed [A-Za-z]" "$log" | sed 's/^/    /' | tee -a "$summary" || true
-    grep -E "Test host process crashed|aborted|The active test run was aborted" "$log" | sed 's/^/    /' | tee -a "$summary" || true
+    grep -E "Test host process crashed|aborted|The active test run was aborted|running when the crash" "$log" | sed 's/^/    /' | tee -a "$summary" || true
   fi
 done
 echo "stress: $((runs - failed_runs)) of $runs run(s) passed" | tee -a "$summary"

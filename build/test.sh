@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: installs prerequisites, builds in Release, runs the whole test suite, then the consumer
 # test (build/consumer-test.sh: the packages in a separate app, under ML.NET 5.0.1 and 6.0.0, the README's program and
-# the sta tool). Ends with a one-line summary "N passed, N failed, N skipped" that counts both.
+# the sta tool). Tests run in blame mode, so a test host that dies names the test it was running. Ends with a one-line summary "N passed, N failed, N skipped" that counts both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash build/install-prerequisites.sh
@@ -11,7 +11,7 @@ log=$(mktemp)
 consumer_log=$(mktemp)
 trap 'rm -f "$log" "$consumer_log"' EXIT
 set +e
-dotnet test Sta.MLNet.sln -c Release --no-build 2>&1 | tee "$log"
+dotnet test Sta.MLNet.sln -c Release --no-build --blame 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 bash build/consumer-test.sh --no-build 2>&1 | tee "$consumer_log"
 consumer_status=${PIPESTATUS[0]}
