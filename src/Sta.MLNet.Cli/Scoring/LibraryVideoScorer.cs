@@ -1,5 +1,6 @@
 using Sta.MLNet.Clips;
 using Sta.MLNet.MLNet;
+using Sta.MLNet.Onnx;
 using Sta.MLNet.Scoring;
 using Sta.MLNet.Video;
 
@@ -9,29 +10,45 @@ namespace Sta.MLNet.Cli.Scoring;
 /// <see cref="IVideoScorer"/> over the library's <see cref="StaVideoScorer"/>: front-end workers decode and align
 /// several videos at once while the network scores batches of their clips. Adds what the CLI reports beyond
 /// <see cref="VideoScore"/>: each clip's frame indices from the video's sampling plan, with the skipped clips listed in
-/// their place, and results in input order.
+/// their place, and results in input order. The network is the TorchSharp detection stage or an ONNX model on ONNX
+/// Runtime (<see cref="StaOnnxModel"/>); everything else is the same code.
 /// </summary>
 internal sealed class LibraryVideoScorer : IVideoScorer
 {
-    private readonly StaDetectionTransformer _detector;
+    private readonly Func<VideoScoringOptions, StaVideoScorer> _createScorer;
+    private readonly Action _release;
+    private readonly Func<bool> _runsInBf16;
     private readonly VideoScoringOptions _options;
 
     public LibraryVideoScorer(StaDetectionTransformer detector, VideoScoringOptions options, string modelDescription)
+        : this(o => new StaVideoScorer(detector, o), detector.ReleaseNetwork, () => detector.UsesBf16, options, modelDescription)
     {
-        _detector = detector;
+    }
+
+    public LibraryVideoScorer(StaOnnxModel model, VideoScoringOptions options, string modelDescription)
+        : this(model.CreateVideoScorer, model.Dispose, () => false, options, modelDescription)
+    {
+    }
+
+    private LibraryVideoScorer(Func<VideoScoringOptions, StaVideoScorer> createScorer, Action release, Func<bool> runsInBf16, VideoScoringOptions options,
+        string modelDescription)
+    {
+        _createScorer = createScorer;
+        _release = release;
+        _runsInBf16 = runsInBf16;
         _options = options;
         ModelDescription = modelDescription;
     }
 
     public string ModelDescription { get; }
 
-    public bool RunsInBf16 => _detector.UsesBf16;
+    public bool RunsInBf16 => _runsInBf16();
 
     public void ScoreAll(IReadOnlyList<LabelledVideo> videos, Action<VideoScoreResult> finished, CancellationToken cancellationToken)
     {
         var delivery = new InOrderDelivery<VideoScoreResult>(videos.Count, finished);
         var progress = new InlineProgress(p => delivery.Finished(p.LastVideoIndex, Convert(p.LastVideo, videos[p.LastVideoIndex].Label)));
-        var scorer = new StaVideoScorer(_detector, _options with { Progress = progress });
+        var scorer = _createScorer(_options with { Progress = progress });
         var scores = scorer.ScoreFilesAsync(videos.Select(v => v.Path), cancellationToken).GetAwaiter().GetResult();
         // Every video reports itself when it finishes; this only guards against one that did not.
         for (int i = delivery.Delivered; i < scores.Count; i++) delivery.Finished(i, Convert(scores[i], videos[i].Label));
@@ -71,7 +88,7 @@ internal sealed class LibraryVideoScorer : IVideoScorer
         public void Report(VideoScoringProgress value) => report(value);
     }
 
-    public void Dispose() => _detector.ReleaseNetwork();
+    public void Dispose() => _release();
 
     /// <summary>The documented <c>skipped</c> values: "no face", or "decode error: " + the decoder's message.</summary>
     private static string SkipReason(StaException error) => error switch
