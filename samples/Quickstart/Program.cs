@@ -32,28 +32,13 @@ Console.WriteLine($"   {train.GetRowCount()} training clips, {heldOutReal.GetRow
 
 // 2. Train: every real clip gets a fresh Video-level Blending twin (label fake) each epoch - mode (a) of the paper.
 Console.WriteLine("2. Training the tiny StA network with Video-level Blending fakes...");
-var trainer = ml.StaTrainer(new StaTrainer.Options
-{
-    Network = StaPresets.Tiny,
-    TuningMode = StaTuningMode.FullFineTuning, // no pretrained CLIP at this size: train everything
-    // 5e-4 for 40 epochs rather than 1e-3 for 30: with 32 clips the run is noisy, and small changes of the crops (a
-    // front-end change, another seed) sent the loss back up late in the faster schedule; this one ends near zero for
-    // every seed tried (5, 6, 7).
-    Epochs = 40,
-    BatchSize = 8,
-    LearningRate = 5e-4,
-    VideoBlending = VideoBlendingMode.RealAndBlended,
-    BlendOptions = DemoSettings.DemoBlend,
-    Augment = false,
-    Seed = 5,
-    Progress = new EpochPrinter(),
-});
+var trainer = ml.StaTrainer(DemoSettings.Trainer(progress: new EpochPrinter())); // tiny network, 40 epochs (DemoSettings says why)
 var model = trainer.Fit(train);
 Console.WriteLine($"   loss {trainer.LastResult!.StepLosses.Take(2).Average():F3} -> {trainer.LastResult.StepLosses.TakeLast(2).Average():F3} ({clock.Elapsed.TotalSeconds:F0} s)");
 
 // 3. Evaluate on held-out videos and their own VB fakes (other seeds than any training twin).
 Console.WriteLine("3. Evaluating on held-out videos...");
-var heldOut = ml.Data.Cache(ml.AddVideoBlendedFakes(heldOutReal, new VideoBlendingDataOptions { BlendOptions = DemoSettings.DemoBlend, Seed = 77 }));
+var heldOut = ml.Data.Cache(ml.AddVideoBlendedFakes(heldOutReal, DemoSettings.HeldOutBlending));
 var scored = model.Transform(heldOut);
 var metrics = ml.BinaryClassification.Evaluate(scored);
 var detection = ml.EvaluateDetection(scored);

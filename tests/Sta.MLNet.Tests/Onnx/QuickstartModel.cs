@@ -1,17 +1,15 @@
 using Microsoft.ML;
 using Sta.MLNet.Data;
 using Sta.MLNet.MLNet;
-using Sta.MLNet.Model;
 using Sta.MLNet.Onnx;
 using Sta.MLNet.Samples.Quickstart;
-using Sta.MLNet.Training;
 
 namespace Sta.MLNet.Tests.Onnx;
 
 /// <summary>
-/// The Quickstart's model, trained as samples/Quickstart/Program.cs trains it (same photos, clips, blending, trainer
-/// options and seeds: deterministic), its held-out set (real clips of other camera paths + their VB fakes, seed 77),
-/// and its float32 and int8 ONNX exports. Shared by the tests of a class.
+/// The Quickstart's model, trained as samples/Quickstart/Program.cs trains it (its DemoSettings: the same photos, clips,
+/// blending, trainer options and seeds, so deterministic), its held-out set (real clips of other camera paths + their
+/// VB fakes) and its float32 and int8 ONNX exports. Shared by the tests of a class.
 /// </summary>
 public sealed class QuickstartModel : IDisposable
 {
@@ -24,20 +22,9 @@ public sealed class QuickstartModel : IDisposable
         var ml = Context;
         var train = ml.Data.Cache(ml.LoadPhotoMotionClips(DemoSettings.Videos(firstMotionSeed: 0, count: 8), DemoSettings.Motion));
         var heldOutReal = ml.Data.Cache(ml.LoadPhotoMotionClips(DemoSettings.Videos(firstMotionSeed: 100, count: 3), DemoSettings.Motion));
-        var trainer = ml.StaTrainer(new StaTrainer.Options
-        {
-            Network = StaPresets.Tiny,
-            TuningMode = StaTuningMode.FullFineTuning,
-            Epochs = 40,
-            BatchSize = 8,
-            LearningRate = 5e-4,
-            VideoBlending = VideoBlendingMode.RealAndBlended,
-            BlendOptions = DemoSettings.DemoBlend,
-            Augment = false,
-            Seed = 5,
-        });
+        var trainer = ml.StaTrainer(DemoSettings.Trainer());
         Model = trainer.Fit(train);
-        HeldOut = ml.Data.Cache(ml.AddVideoBlendedFakes(heldOutReal, new VideoBlendingDataOptions { BlendOptions = DemoSettings.DemoBlend, Seed = 77 }));
+        HeldOut = ml.Data.Cache(ml.AddVideoBlendedFakes(heldOutReal, DemoSettings.HeldOutBlending));
         Float32Path = Path.Combine(_folder.Path, "quickstart.onnx");
         Int8Path = Path.Combine(_folder.Path, "quickstart-int8.onnx");
         StaOnnxExporter.Export(Model, Float32Path);
