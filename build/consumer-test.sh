@@ -234,6 +234,8 @@ for mlnet in "${mlnet_versions[@]}"; do
   else
     fail "ONNX app, ML.NET $mlnet: score"
   fi
+  # Every platform's natives make the output ~650 MB; the machines are shared and the work folder lives until the end.
+  if [ "${STA_CONSUMER_TEST_KEEP:-}" != 1 ]; then rm -rf "$app/bin" "$app/obj"; fi
 done
 
 echo "consumer test summary ($SECONDS s):"
