@@ -9,7 +9,8 @@
 #   3. builds and runs the README's "Use it in your app" section as written there (its PackageReference lines and its
 #      program, between the consumer-test markers);
 #   4. installs the packed sta tool into a temporary tool path and runs sta --help and sta inspect on the fixture
-#      checkpoint (../shared/fixtures or $STA_SHARED_DIR/fixtures);
+#      checkpoint (../shared/fixtures or $STA_SHARED_DIR/fixtures), and starts sta serve with the repository's reference
+#      model on a free loopback port (its /readyz and its page must answer, SIGTERM must stop it);
 #   5. exports the app's models to ONNX with that tool and scores them in tests/ConsumerOnnx, an app that references
 #      Sta.MLNet.Onnx without Sta.MLNet.Cpu (ONNX Runtime's natives from the package, libtorch never loaded).
 # Our packages never reach the machine's NuGet cache: restores use a temporary packages folder and read everything
@@ -197,6 +198,33 @@ if logged "$work/tool-install.log" bash -c "cd '$work' && dotnet tool install St
     pass "sta tool: sta inspect on $(basename "$checkpoint")"
   else
     fail "sta tool: sta inspect $checkpoint"
+  fi
+  # sta serve from the package: the service assembly, the ASP.NET Core framework and the embedded page must all be there.
+  # It serves the repository's reference model (a Tiny detection stage saved by ML.NET 6.0.0); SIGTERM must stop it cleanly.
+  serve_model="$repo/tests/Sta.MLNet.Tests/Persistence/Formats/sta-detection-mlnet-6.0.0.zip"
+  serve_log="$work/sta-serve.log"
+  "$tools/sta" serve --model "$serve_model" --urls http://127.0.0.1:0 >"$serve_log" 2>&1 &
+  serve_pid=$!
+  address=""
+  # Waits on the server's own line, not on a time; the count only turns a hang into a failure (10 minutes).
+  for _ in $(seq 1 1200); do
+    address=$(sed -nE 's/^listening on (http:\/\/[^ ]+)$/\1/p' "$serve_log" | head -n 1)
+    if [ -n "$address" ] || ! kill -0 "$serve_pid" 2>/dev/null; then break; fi
+    sleep 0.5
+  done
+  serving=false
+  if [ -n "$address" ] && curl -fsS "$address/readyz" | grep -q '"ready"' \
+      && curl -fsS "$address/" | grep -q 'assets/app.js' && curl -fsS -o /dev/null "$address/assets/app.js"; then
+    serving=true
+  fi
+  kill -TERM "$serve_pid" 2>/dev/null || true
+  serve_status=0
+  wait "$serve_pid" || serve_status=$?
+  if [ "$serving" = true ] && [ "$serve_status" -eq 0 ] && grep -q '^stopped\.$' "$serve_log"; then
+    pass "sta tool: sta serve answered /readyz, served its page and stopped on SIGTERM ($(basename "$serve_model"))"
+  else
+    tail -n 40 "$serve_log"
+    fail "sta tool: sta serve --model $(basename "$serve_model") (serving: $serving, exit status after SIGTERM: $serve_status)"
   fi
   fallback=$(find "$tools" -type d -name cpu | head -n 1)
   if [ -z "$fallback" ]; then pass "sta tool: no TorchSharp fallback copy"; else fail "sta tool: TorchSharp copied its natives into $fallback"; fi

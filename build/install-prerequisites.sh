@@ -5,9 +5,13 @@
 #   opencv-data   Haar/LBP face cascades (/usr/share/opencv4) - the default face detector
 #   libdlib-data  dlib's 68-point landmark model (/usr/share/dlib) - the default landmark model
 #   opencv-doc    OpenCV's sample data, among it the real face photo messi5.jpg used by tests and the Quickstart
-# Extra packages can be passed as arguments (the Quickstart adds python3-skimage for its astronaut photo).
+#   python3-skimage  the astronaut photo the Quickstart trains on (the heat-map tests train the Quickstart's model)
+#   chromium, chromium-driver  the headless browser the web page's tests drive (nothing is downloaded at test time)
+#   fonts-dejavu-core  a font for it: chromium only recommends one, so a minimal system would render boxes
+#   curl, jq      the service's load test (build/load-test-server.sh)
+# Extra packages can be passed as arguments.
 set -euo pipefail
-packages=(libgtk-3-0 ffmpeg opencv-data libdlib-data opencv-doc "$@")
+packages=(libgtk-3-0 ffmpeg opencv-data libdlib-data opencv-doc python3-skimage chromium chromium-driver fonts-dejavu-core curl jq "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

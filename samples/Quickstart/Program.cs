@@ -26,13 +26,13 @@ var ml = new MLContext(seed: 1) { FallbackToCpu = true };
 
 // 1. Real-face clips: 8 "videos" per photo for training, 3 other camera paths per photo held out.
 Console.WriteLine("1. Making real-face clips from Debian's face photos (astronaut, messi5)...");
-var train = ml.Data.Cache(ml.LoadPhotoMotionClips(DemoSettings.Videos(firstMotionSeed: 0, count: 8), DemoSettings.Motion));
-var heldOutReal = ml.Data.Cache(ml.LoadPhotoMotionClips(DemoSettings.Videos(firstMotionSeed: 100, count: 3), DemoSettings.Motion));
+var train = DemoSettings.TrainingClips(ml);
+var heldOutReal = DemoSettings.HeldOutRealClips(ml);
 Console.WriteLine($"   {train.GetRowCount()} training clips, {heldOutReal.GetRowCount()} held-out real clips ({clock.Elapsed.TotalSeconds:F0} s)");
 
 // 2. Train: every real clip gets a fresh Video-level Blending twin (label fake) each epoch - mode (a) of the paper.
 Console.WriteLine("2. Training the tiny StA network with Video-level Blending fakes...");
-var trainer = ml.StaTrainer(DemoSettings.Trainer(progress: new EpochPrinter())); // tiny network, 40 epochs (DemoSettings says why)
+var trainer = ml.StaTrainer(DemoSettings.Trainer(new EpochPrinter()));
 var model = trainer.Fit(train);
 Console.WriteLine($"   loss {trainer.LastResult!.StepLosses.Take(2).Average():F3} -> {trainer.LastResult.StepLosses.TakeLast(2).Average():F3} ({clock.Elapsed.TotalSeconds:F0} s)");
 

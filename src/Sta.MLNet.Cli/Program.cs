@@ -73,6 +73,8 @@ public static class Program
         var root = new RootCommand("StA deepfake video detector (Video-level Blending + Spatiotemporal Adapter) on ML.NET.")
         {
             ScoreCommand.Create(context),
+            ExplainCommand.Create(context),
+            ServeCommand.Create(context),
             TrainCommand.Create(context),
             EvaluateCommand.Create(context),
             PreprocessCommand.Create(context),

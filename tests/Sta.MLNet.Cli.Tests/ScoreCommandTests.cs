@@ -3,6 +3,7 @@ using System.Text.Json;
 using Sta.MLNet.Cli.Commands;
 using Sta.MLNet.Cli.Infrastructure;
 using Sta.MLNet.Cli.Scoring;
+using Sta.MLNet.Scoring;
 using Sta.MLNet.Video;
 
 namespace Sta.MLNet.Cli.Tests;

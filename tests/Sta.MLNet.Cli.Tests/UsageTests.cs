@@ -15,6 +15,9 @@ public sealed class UsageTests
     [InlineData("train --dataset d.json")]
     [InlineData("preprocess x.mp4")]
     [InlineData("inspect")]
+    [InlineData("explain")]
+    [InlineData("explain x.mp4")]
+    [InlineData("serve --workers many")]
     public void Parse_errors_exit_with_2_and_say_what_is_wrong(string commandLine)
     {
         var result = CliRun.Invoke(commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries));
@@ -54,7 +57,7 @@ public sealed class UsageTests
     {
         var result = CliRun.Invoke("--help");
         Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
-        foreach (var verb in new[] { "score", "train", "evaluate", "preprocess", "blend", "inspect", "export" })
+        foreach (var verb in new[] { "score", "explain", "serve", "train", "evaluate", "preprocess", "blend", "inspect", "export" })
             Assert.Contains(verb, result.Out);
         var verbHelp = CliRun.Invoke("train", "--help");
         Assert.Equal(ExitCodes.Success, verbHelp.ExitCode);

@@ -9,6 +9,7 @@ using Sta.MLNet.Cli.Infrastructure;
 using Sta.MLNet.Cli.Scoring;
 using Sta.MLNet.Cli.Training;
 using Sta.MLNet.Evaluation;
+using VideoScoreResult = Sta.MLNet.Scoring.VideoScoreResult;
 using Sta.MLNet.MLNet;
 
 namespace Sta.MLNet.Cli.Commands;

@@ -40,17 +40,18 @@ internal static class ScoreCommand
         var clips = CommonOptions.Clips();
         var detector = CommonOptions.FaceDetector();
         var landmarks = CommonOptions.LandmarksModel();
+        var alignment = CommonOptions.AlignmentSize();
 
         var command = new Command("score", "Score videos: P(fake) per clip and per video, faces found, timings.")
         {
-            inputs, checkpoint, model, onnx, threads, preset, gpu, bf16, workers, json, csv, threshold, sampling, clips, detector, landmarks,
+            inputs, checkpoint, model, onnx, threads, preset, gpu, bf16, workers, json, csv, threshold, sampling, clips, detector, landmarks, alignment,
         };
         CommandRunner.SetHandler(command, context, parse =>
         {
             if (parse.GetValue(threshold) is < 0 or > 1) throw new UsageException("--threshold must be within [0, 1].");
             var videos = CommonOptions.ExpandVideos(parse.GetValue(inputs)!);
             var samplingOptions = CommonOptions.ResolveSampling(parse.GetValue(sampling)!, parse.GetValue(clips));
-            var faces = CommonOptions.ResolveFaces(parse, detector, landmarks);
+            var faces = CommonOptions.ResolveFaces(parse, detector, landmarks, alignment);
             FaceCropper.Create(faces).Dispose(); // missing face models fail here, before any video, with the package to install
             if (parse.GetValue(onnx) is { } onnxPath)
             {
@@ -78,25 +79,8 @@ internal static class ScoreCommand
     internal static IVideoScorer CreateScorer(int? gpu, string? checkpoint, string? model, string preset, ClipSamplingOptions sampling, FaceSettings faces,
         int workers, bool bf16 = false)
     {
-        var mlContext = DetectorLoader.Context(gpu);
-        var (stage, description, savedFrontEnd) = DetectorLoader.Load(mlContext, checkpoint, model, preset);
-        try
-        {
-            if (bf16)
-            {
-                stage.SetBf16(onCuda: true, onCpu: true);
-                description += ", bf16";
-            }
-            var network = stage.Detector.Options;
-            var options = LibraryVideoScorer.Options(sampling, faces, network.NumFrames, network.InputResolution, workers);
-            if (savedFrontEnd is not null) options = options with { FrontEnd = savedFrontEnd };
-            return new LibraryVideoScorer(stage, options, description);
-        }
-        catch
-        {
-            stage.ReleaseNetwork();
-            throw;
-        }
+        var loaded = ScoringModel.Load(gpu, checkpoint, model, preset, sampling, faces, workers, bf16);
+        return new LibraryVideoScorer(loaded.Stage, loaded.Options, loaded.Description);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using Sta.MLNet.Cli.Infrastructure;
 using Sta.MLNet.Cli.Scoring;
 using Sta.MLNet.Evaluation;
+using VideoScoreResult = Sta.MLNet.Scoring.VideoScoreResult;
 
 namespace Sta.MLNet.Cli.Evaluation;
 

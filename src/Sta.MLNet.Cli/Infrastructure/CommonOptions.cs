@@ -69,6 +69,13 @@ internal static class CommonOptions
         DefaultValueFactory = _ => FaceModelPaths.DlibShapePredictor68,
     };
 
+    public static Option<int> AlignmentSize() => new("--alignment-size")
+    {
+        Description = "Side in pixels faces are aligned at before the resize to the network's input: 256 as DeepfakeBench's preprocessing " +
+                      "(default), 224 as StA's demo, 32 for the Quickstart's model (trained on faces aligned at 32 px). A model's saved front end wins.",
+        DefaultValueFactory = _ => 256,
+    };
+
     public static Option<string> Sampling() => new Option<string>("--sampling")
     {
         Description = "Clip sampling: deepfakebench (32 evenly spaced frames, clips of consecutive samples) or consecutive (truly consecutive frames).",
@@ -99,8 +106,12 @@ internal static class CommonOptions
         return baseOptions with { ClipsPerVideo = clips };
     }
 
-    public static FaceSettings ResolveFaces(ParseResult parse, Option<string> detector, Option<string> landmarks) =>
-        new(parse.GetValue(detector)!, parse.GetValue(landmarks)!);
+    public static FaceSettings ResolveFaces(ParseResult parse, Option<string> detector, Option<string> landmarks, Option<int>? alignment = null)
+    {
+        var size = alignment is null ? 256 : parse.GetValue(alignment);
+        if (size < 16) throw new UsageException("--alignment-size must be at least 16.");
+        return new(parse.GetValue(detector)!, parse.GetValue(landmarks)!, size);
+    }
 
     public static string RequireFile(string path, string what)
     {

@@ -1,3 +1,5 @@
+using Sta.MLNet.Scoring;
+
 namespace Sta.MLNet.Cli.Scoring;
 
 /// <summary>

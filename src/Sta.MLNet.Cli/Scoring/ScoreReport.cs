@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Sta.MLNet.Cli.Infrastructure;
+using Sta.MLNet.Scoring;
 
 namespace Sta.MLNet.Cli.Scoring;
 
@@ -15,7 +16,7 @@ namespace Sta.MLNet.Cli.Scoring;
 internal sealed class ScoreReport : IDisposable
 {
     /// <summary>Identifies the JSON layout; bumped when a field changes meaning or disappears.</summary>
-    public const string JsonSchema = "sta.score/1";
+    public const string JsonSchema = ScoreJson.Schema;
 
     public static readonly string[] CsvHeader =
     [
@@ -70,7 +71,7 @@ internal sealed class ScoreReport : IDisposable
         else if (_jsonPath is not null) WriteJsonFile(_jsonPath);
     }
 
-    public string Verdict(double probability) => probability > _threshold ? "fake" : "real";
+    public string Verdict(double probability) => ScoreJson.Verdict(probability, _threshold);
 
     public static IEnumerable<string> CsvLines(VideoScoreResult r)
     {
@@ -114,45 +115,7 @@ internal sealed class ScoreReport : IDisposable
         return buffer.ToArray();
     }
 
-    private void WriteVideo(Utf8JsonWriter w, VideoScoreResult r)
-    {
-        w.WriteStartObject();
-        w.WriteString("path", r.Path);
-        WriteStringOrNull(w, "label", r.Label);
-        w.WriteString("status", r.Succeeded ? "ok" : "error");
-        WriteStringOrNull(w, "error", r.Error);
-        WriteNumberOrNull(w, "frame_count", r.FrameCount);
-        WriteNumberOrNull(w, "fps", r.FramesPerSecond);
-        WriteNumberOrNull(w, "probability", r.Probability);
-        WriteNumberOrNull(w, "score", r.Score);
-        WriteStringOrNull(w, "prediction", r.Probability is { } p ? Verdict(p) : null);
-        w.WriteNumber("clips_scored", r.ScoredClipCount);
-        w.WriteStartObject("faces");
-        w.WriteNumber("frames_examined", r.FramesExamined);
-        w.WriteNumber("frames_with_face", r.FramesWithFace);
-        w.WriteEndObject();
-        w.WriteStartObject("timings_ms");
-        w.WriteNumber("front_end", Math.Round(r.Timings.FrontEndMs, 3));
-        w.WriteNumber("model", Math.Round(r.Timings.ModelMs, 3));
-        w.WriteNumber("total", Math.Round(r.Timings.TotalMs, 3));
-        w.WriteEndObject();
-        w.WriteStartArray("clips");
-        foreach (var c in r.Clips)
-        {
-            w.WriteStartObject();
-            w.WriteNumber("index", c.Index);
-            w.WriteStartArray("frames");
-            foreach (var f in c.Frames) w.WriteNumberValue(f);
-            w.WriteEndArray();
-            WriteNumberOrNull(w, "probability", c.Probability);
-            WriteNumberOrNull(w, "score", c.Score);
-            w.WriteNumber("frames_with_face", c.FramesWithFace);
-            WriteStringOrNull(w, "skipped", c.Skipped);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
-    }
+    private void WriteVideo(Utf8JsonWriter w, VideoScoreResult r) => ScoreJson.WriteVideo(w, r, _threshold);
 
     /// <summary>The human-readable table: one row per video, then a summary line.</summary>
     public void WriteTable(TextWriter output)
@@ -194,15 +157,7 @@ internal sealed class ScoreReport : IDisposable
         if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
     }
 
-    internal static void WriteStringOrNull(Utf8JsonWriter w, string name, string? value)
-    {
-        if (value is null) w.WriteNull(name);
-        else w.WriteString(name, value);
-    }
+    internal static void WriteStringOrNull(Utf8JsonWriter w, string name, string? value) => ScoreJson.WriteStringOrNull(w, name, value);
 
-    internal static void WriteNumberOrNull(Utf8JsonWriter w, string name, double? value)
-    {
-        if (value is { } v && double.IsFinite(v)) w.WriteNumber(name, v);
-        else w.WriteNull(name);
-    }
+    internal static void WriteNumberOrNull(Utf8JsonWriter w, string name, double? value) => ScoreJson.WriteNumberOrNull(w, name, value);
 }

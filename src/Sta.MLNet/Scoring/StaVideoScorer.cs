@@ -106,7 +106,8 @@ public sealed class StaVideoScorer
     /// cancellation through <paramref name="cancellationToken"/> (OperationCanceledException); an
     /// <see cref="OutOfMemoryException"/> (the process, not a file, is then in trouble); a front end that cannot be set
     /// up at all (e.g. a missing face model file), which no file could get past; an exception thrown by the caller's
-    /// <see cref="VideoScoringOptions.Progress"/>. Videos already reported through Progress keep their results.
+    /// <see cref="VideoScoringOptions.Progress"/> or <see cref="VideoScoringOptions.ClipScored"/>. Videos already reported
+    /// through Progress keep their results.
     /// </summary>
     public async Task<IReadOnlyList<VideoScore>> ScoreFilesAsync(IEnumerable<string> paths, CancellationToken cancellationToken = default)
     {
@@ -355,17 +356,21 @@ public sealed class StaVideoScorer
             for (var i = 0; i < count; i++)
             {
                 var work = batch[i];
-                _buffers.Add(work.Clip);
                 bool finished;
                 if (failures[i] is { } failure)
                 {
+                    _buffers.Add(work.Clip);
                     finished = work.Video.NetworkFailed(failure, share);
                 }
                 else
                 {
                     _progress.ClipScored();
-                    finished = work.Video.Scored(new ClipScore(work.Info.ClipIndex, work.Info.FirstFrame, results[i].Score,
-                        results[i].Probability, work.Info.FacesFound, work.Info.FramesWithoutFace), share);
+                    var score = new ClipScore(work.Info.ClipIndex, work.Info.FirstFrame, results[i].Score,
+                        results[i].Probability, work.Info.FacesFound, work.Info.FramesWithoutFace);
+                    // The observer reads the buffer, so it goes back to the producers' pool only afterwards.
+                    Options.ClipScored?.Invoke(work.Video.Index, score, work.Info.ClipCount, work.Clip);
+                    _buffers.Add(work.Clip);
+                    finished = work.Video.Scored(score, share);
                 }
                 if (finished)
                     _progress.VideoFinished(work.Video);

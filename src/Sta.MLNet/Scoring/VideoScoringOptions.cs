@@ -32,6 +32,14 @@ public sealed record VideoScoringOptions
     /// <summary>Receives a report after every finished video. Default null.</summary>
     public IProgress<VideoScoringProgress>? Progress { get; init; }
 
+    /// <summary>
+    /// Called after every clip the network scored, with the clip exactly as the network saw it (CLIP-normalised
+    /// [T, 3, S, S]; the span is only valid during the call), e.g. to keep the aligned faces or explain the clip later.
+    /// Runs on the scorer's network thread, so it should be quick; an exception thrown by it ends the run, like one
+    /// thrown by <see cref="Progress"/>. Default null.
+    /// </summary>
+    public ClipScoredHandler? ClipScored { get; init; }
+
     internal void Validate()
     {
         ArgumentNullException.ThrowIfNull(FrontEnd, nameof(FrontEnd));

@@ -7,3 +7,10 @@ namespace Sta.MLNet.Scoring;
 /// <param name="LastVideo">The video that just finished.</param>
 /// <param name="LastVideoIndex">Its position in the scorer's input (videos finish out of order with several front-end workers).</param>
 public readonly record struct VideoScoringProgress(int VideosDone, int VideoCount, long ClipsScored, VideoScore LastVideo, int LastVideoIndex);
+
+/// <summary>Receives one scored clip from a <see cref="StaVideoScorer"/> run (<see cref="VideoScoringOptions.ClipScored"/>).</summary>
+/// <param name="videoIndex">Position of the clip's video in the scorer's input.</param>
+/// <param name="score">The clip's score.</param>
+/// <param name="clipCount">Clips the sampling protocol planned for that video.</param>
+/// <param name="clip">The clip the network scored, CLIP-normalised [T, 3, S, S]; valid only during the call.</param>
+public delegate void ClipScoredHandler(int videoIndex, ClipScore score, int clipCount, ReadOnlySpan<float> clip);

@@ -1,3 +1,5 @@
+using Microsoft.ML;
+using Sta.MLNet.MLNet;
 using Sta.MLNet.Model;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -8,6 +10,13 @@ namespace Sta.MLNet.Tests.Model;
 /// <summary>Small networks with every path active, for property tests.</summary>
 internal static class TestNetworks
 {
+    /// <summary>
+    /// <see cref="RandomTiny"/> (seed 3) as a detection stage on the CPU with batches of 4: the network the video scoring
+    /// and explanation tests score with, so that their numbers can be compared.
+    /// </summary>
+    public static StaDetectionTransformer RandomTinyStage() =>
+        new(new MLContext(seed: 1), RandomTiny(seed: 3), new StaDetectionOptions { BatchSize = 4 }, CPU);
+
     /// <summary>
     /// A tiny detector whose adapters are NOT identities and whose BatchNorm statistics are non-trivial, so that the
     /// 3-D path and cross-attention influence the outputs. Deterministic for a seed.

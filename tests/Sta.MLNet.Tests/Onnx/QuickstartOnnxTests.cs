@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Sta.MLNet.Evaluation;
 using Sta.MLNet.Onnx;
+using Sta.MLNet.Tests.Quickstart;
 using Xunit.Abstractions;
 
 namespace Sta.MLNet.Tests.Onnx;
@@ -11,11 +12,24 @@ namespace Sta.MLNet.Tests.Onnx;
 /// ONNX Runtime directly and in an ML.NET pipeline (ApplyOnnxModel + the adapter, saved and loaded); int8 within the
 /// bounds below, its P(fake) change and AUC change reported.
 /// </summary>
-public sealed class QuickstartOnnxTests(QuickstartModel quickstart, ITestOutputHelper output) : IClassFixture<QuickstartModel>
+[Collection(QuickstartModelCollection.Name)]
+public sealed class QuickstartOnnxTests(QuickstartModel quickstart, ITestOutputHelper output) : IDisposable
 {
+    private readonly TemporaryFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    /// <summary>The Quickstart's model exported (tiny: well under a second), float32 or int8.</summary>
+    private string Export(bool int8)
+    {
+        var path = Path.Combine(_folder.Path, int8 ? "quickstart-int8.onnx" : "quickstart.onnx");
+        StaOnnxExporter.Export(quickstart.Detector, path, new StaOnnxExportOptions { Int8 = int8 });
+        return path;
+    }
+
     private (float[] Score, float[] Probability, float[][] Clips, bool[] Labels) Reference()
     {
-        var scored = quickstart.Model.Transform(quickstart.HeldOut);
+        var scored = quickstart.Detector.Transform(quickstart.HeldOut);
         return (scored.GetColumn<float>("Score").ToArray(), scored.GetColumn<float>("Probability").ToArray(),
             quickstart.HeldOut.GetColumn<VBuffer<float>>("Clip").Select(c => c.DenseValues().ToArray()).ToArray(),
             quickstart.HeldOut.GetColumn<bool>("Label").ToArray());
@@ -33,7 +47,7 @@ public sealed class QuickstartOnnxTests(QuickstartModel quickstart, ITestOutputH
     public void Float32ExportScoresTheHeldOutClipsLikeTheTorchSharpStage()
     {
         var (score, probability, clips, _) = Reference();
-        var (onnxScore, onnxProbability) = OnnxScores(quickstart.Float32Path, clips);
+        var (onnxScore, onnxProbability) = OnnxScores(Export(int8: false), clips);
         double scoreDiff = TensorDifference.MaxAbs(onnxScore, score), probabilityDiff = TensorDifference.MaxAbs(onnxProbability, probability);
         output.WriteLine($"{clips.Length} held-out clips: Score max |diff| {scoreDiff:E2}, Probability max |diff| {probabilityDiff:E2}");
         Assert.Equal(24, clips.Length);
@@ -46,14 +60,14 @@ public sealed class QuickstartOnnxTests(QuickstartModel quickstart, ITestOutputH
     {
         var ml = quickstart.Context;
         var (score, probability, _, labels) = Reference();
-        var pipeline = ml.ApplyStaOnnxModel(quickstart.Float32Path);
+        var pipeline = ml.ApplyStaOnnxModel(Export(int8: false));
         var model = pipeline.Fit(quickstart.HeldOut);
         var scored = model.Transform(quickstart.HeldOut);
         var onnxScore = scored.GetColumn<float>("Score").ToArray();
         var onnxProbability = scored.GetColumn<float>("Probability").ToArray();
         var predicted = scored.GetColumn<bool>("PredictedLabel").ToArray();
         double scoreDiff = TensorDifference.MaxAbs(onnxScore, score), probabilityDiff = TensorDifference.MaxAbs(onnxProbability, probability);
-        var torchMetrics = ml.BinaryClassification.Evaluate(quickstart.Model.Transform(quickstart.HeldOut));
+        var torchMetrics = ml.BinaryClassification.Evaluate(quickstart.Detector.Transform(quickstart.HeldOut));
         var onnxMetrics = ml.BinaryClassification.Evaluate(scored);
         output.WriteLine($"ApplyOnnxModel pipeline: Score max |diff| {scoreDiff:E2}, Probability max |diff| {probabilityDiff:E2}; " +
                          $"AUC {onnxMetrics.AreaUnderRocCurve:F4} (TorchSharp {torchMetrics.AreaUnderRocCurve:F4})");
@@ -80,11 +94,12 @@ public sealed class QuickstartOnnxTests(QuickstartModel quickstart, ITestOutputH
     public void Int8ExportStaysWithinTheBoundsOnTheHeldOutSet()
     {
         var (_, probability, clips, labels) = Reference();
-        var (_, int8Probability) = OnnxScores(quickstart.Int8Path, clips);
+        string fp32Path = Export(int8: false), int8Path = Export(int8: true);
+        var (_, int8Probability) = OnnxScores(int8Path, clips);
         double maxChange = TensorDifference.MaxAbs(int8Probability, probability);
         double meanChange = int8Probability.Zip(probability, (a, b) => Math.Abs((double)a - b)).Average();
         double auc = Auc(probability, labels), int8Auc = Auc(int8Probability, labels);
-        long fp32Bytes = new FileInfo(quickstart.Float32Path).Length, int8Bytes = new FileInfo(quickstart.Int8Path).Length;
+        long fp32Bytes = new FileInfo(fp32Path).Length, int8Bytes = new FileInfo(int8Path).Length;
         output.WriteLine($"int8 vs TorchSharp float32 on {clips.Length} held-out clips: max |dP(fake)| {maxChange:F4}, mean {meanChange:F4}; " +
                          $"clip AUC {int8Auc:F4} vs {auc:F4} (change {int8Auc - auc:+0.0000;-0.0000}); files {int8Bytes:N0} vs {fp32Bytes:N0} bytes");
         Assert.True(maxChange <= 0.02, $"int8 moved P(fake) by up to {maxChange:F4} (bound 0.02)");

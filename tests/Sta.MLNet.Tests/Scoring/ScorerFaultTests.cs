@@ -1,9 +1,7 @@
 using System.Runtime.InteropServices;
-using Microsoft.ML;
 using OpenCvSharp;
 using Sta.MLNet.Clips;
 using Sta.MLNet.Faces;
-using Sta.MLNet.MLNet;
 using Sta.MLNet.Scoring;
 using Sta.MLNet.Tests.Model;
 using Sta.MLNet.Tests.Video;
@@ -25,9 +23,6 @@ public class ScorerFaultTests
     };
 
     private static readonly VideoScoringOptions Options = new() { FrontEnd = TinyInput, BatchSize = 4, FrontEndWorkers = 2, QueueCapacity = 3 };
-
-    private static StaDetectionTransformer TinyDetector() =>
-        new(new MLContext(seed: 1), TestNetworks.RandomTiny(seed: 3), new StaDetectionOptions { BatchSize = 4 }, TorchSharp.torch.CPU);
 
     private static OpenCVException OpenCvError() => new(ErrorCode.StsError, "cv::simulated", "simulated OpenCV failure", "simulated.cpp", 1);
 
@@ -53,7 +48,7 @@ public class ScorerFaultTests
     public async Task Every_exception_at_every_front_end_step_fails_only_its_own_video()
     {
         var folder = TestVideos.NewScratchFolder("scorer-faults");
-        var reference = await new StaVideoScorer(TinyDetector(), Options).ScoreVideoAsync(TestVideos.FaceMotionH264);
+        var reference = await new StaVideoScorer(TestNetworks.RandomTinyStage(), Options).ScoreVideoAsync(TestVideos.FaceMotionH264);
         Assert.Equal(2, reference.Clips.Count);
         var inputs = new List<string>();
         foreach (var (name, _, _, _) in Faults)
@@ -69,7 +64,7 @@ public class ScorerFaultTests
                 faults.TryGetValue(Path.GetFileNameWithoutExtension(path), out var f) && f.Stage == stage && f.Clip == clip ? f.Make() : null,
         };
 
-        var results = await watch.Scorer(TinyDetector(), Options).ScoreFilesAsync(inputs);
+        var results = await watch.Scorer(TestNetworks.RandomTinyStage(), Options).ScoreFilesAsync(inputs);
 
         Assert.Equal(inputs, results.Select(r => r.Path));
         foreach (var result in results)
@@ -110,7 +105,7 @@ public class ScorerFaultTests
     {
         const float ThrowMarker = 777f;
         var folder = TestVideos.NewScratchFolder("scorer-network");
-        var reference = await new StaVideoScorer(TinyDetector(), Options).ScoreVideoAsync(TestVideos.FaceMotionH264);
+        var reference = await new StaVideoScorer(TestNetworks.RandomTinyStage(), Options).ScoreVideoAsync(TestVideos.FaceMotionH264);
         string[] inputs = [Copy(folder, "good-a"), Copy(folder, "throws"), Copy(folder, "good-b"), Copy(folder, "nan"), Copy(folder, "good-c")];
         var watch = new FaultInjection
         {
@@ -123,7 +118,7 @@ public class ScorerFaultTests
         };
 
         // One worker and a deep queue: the network sees batches that mix the bad clips with good ones.
-        var results = await watch.Scorer(TinyDetector(), Options with { FrontEndWorkers = 1, QueueCapacity = 8 }).ScoreFilesAsync(inputs);
+        var results = await watch.Scorer(TestNetworks.RandomTinyStage(), Options with { FrontEndWorkers = 1, QueueCapacity = 8 }).ScoreFilesAsync(inputs);
 
         Assert.Equal(inputs, results.Select(r => r.Path));
         var thrown = Assert.IsType<VideoScoringException>(results[1].Error);
@@ -155,7 +150,7 @@ public class ScorerFaultTests
             FrontEndFault = (path, stage, clip) =>
                 path.EndsWith("oom.mp4", StringComparison.Ordinal) && stage == VideoScoringStage.Decode ? new OutOfMemoryException("simulated") : null,
         };
-        await Assert.ThrowsAsync<OutOfMemoryException>(() => watch.Scorer(TinyDetector(), Options).ScoreFilesAsync(inputs));
+        await Assert.ThrowsAsync<OutOfMemoryException>(() => watch.Scorer(TestNetworks.RandomTinyStage(), Options).ScoreFilesAsync(inputs));
         AssertReleased(watch);
     }
 
@@ -168,7 +163,7 @@ public class ScorerFaultTests
         var watch = new FaultInjection();
         // Cancelled when the first video is reported, while the workers wait on a full queue or work on later videos.
         var options = Options with { QueueCapacity = 1, Progress = new SyncProgress<VideoScoringProgress>(_ => cancel.Cancel()) };
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watch.Scorer(TinyDetector(), options).ScoreFilesAsync(inputs, cancel.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watch.Scorer(TestNetworks.RandomTinyStage(), options).ScoreFilesAsync(inputs, cancel.Token));
         AssertReleased(watch);
     }
 
@@ -179,7 +174,7 @@ public class ScorerFaultTests
         var inputs = Enumerable.Range(0, 3).Select(i => Copy(folder, $"v{i}")).ToArray();
         var watch = new FaultInjection();
         var options = Options with { Progress = new SyncProgress<VideoScoringProgress>(_ => throw new InvalidOperationException("the caller's report failed")) };
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => watch.Scorer(TinyDetector(), options).ScoreFilesAsync(inputs));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => watch.Scorer(TestNetworks.RandomTinyStage(), options).ScoreFilesAsync(inputs));
         Assert.Equal("the caller's report failed", error.Message);
         AssertReleased(watch);
     }
@@ -188,7 +183,7 @@ public class ScorerFaultTests
     public async Task A_front_end_that_cannot_be_set_up_ends_the_run_before_any_video()
     {
         var options = Options with { FrontEnd = TinyInput with { ShapePredictorPath = Path.Combine(TestVideos.NewScratchFolder("no-model"), "missing.dat") } };
-        await Assert.ThrowsAsync<FaceModelNotFoundException>(() => new StaVideoScorer(TinyDetector(), options).ScoreFilesAsync([TestVideos.FaceMotionH264]));
+        await Assert.ThrowsAsync<FaceModelNotFoundException>(() => new StaVideoScorer(TestNetworks.RandomTinyStage(), options).ScoreFilesAsync([TestVideos.FaceMotionH264]));
     }
 
     private static void AssertReleased(FaultInjection watch)

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using Microsoft.ML;
 using Sta.MLNet.Clips;
-using Sta.MLNet.MLNet;
 using Sta.MLNet.Scoring;
 using Sta.MLNet.TestCorpus;
 using Sta.MLNet.Tests.Model;
@@ -38,7 +36,7 @@ public class ScoringFuzzTests(ITestOutputHelper output)
         var corpus = CorruptVideoCorpus.Write(Path.Combine(folder, "corrupt"), sources);
         Assert.Equal(CorruptVideoCorpus.DefaultCount, corpus.Count);
         var scorer = new StaVideoScorer(
-            new StaDetectionTransformer(new MLContext(seed: 1), TestNetworks.RandomTiny(seed: 3), new StaDetectionOptions { BatchSize = 4 }, TorchSharp.torch.CPU),
+            TestNetworks.RandomTinyStage(),
             new VideoScoringOptions { FrontEnd = TinyInput, BatchSize = 4, FrontEndWorkers = 2, QueueCapacity = 4 });
 
         // The intact sources first: they score (so the corpus starts from videos with faces), and the run loads the

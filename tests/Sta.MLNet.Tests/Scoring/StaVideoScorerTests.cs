@@ -14,9 +14,6 @@ public class StaVideoScorerTests
     // The tiny test network takes 8 frames of 32 px.
     private static readonly FaceClipOptions TinyInput = new() { Sampling = ClipSamplingOptions.Consecutive, ClipSize = 32 };
 
-    private static StaDetectionTransformer TinyDetector() =>
-        new(new MLContext(seed: 1), TestNetworks.RandomTiny(seed: 3), new StaDetectionOptions { BatchSize = 4 }, TorchSharp.torch.CPU);
-
     [Fact]
     public async Task ScoresAFolderAndReportsEveryBadFile()
     {
@@ -27,7 +24,7 @@ public class StaVideoScorerTests
         File.Copy(TestVideos.ThreeFrameH264, Path.Combine(folder, "d_short.mp4"));
         File.Copy(FaceClipVideos.WithFaceGaps, Path.Combine(folder, "e_gaps.mp4"));
         File.WriteAllText(Path.Combine(folder, "notes.txt"), "not a video extension");
-        var detector = TinyDetector();
+        var detector = TestNetworks.RandomTinyStage();
         var reports = new List<VideoScoringProgress>();
         var scorer = new StaVideoScorer(detector, new VideoScoringOptions
         {
@@ -83,7 +80,7 @@ public class StaVideoScorerTests
         var ml = new MLContext(seed: 1);
         var loader = ml.LoadVideoClip(new VideoClipLoaderOptions { ClipIndexColumnName = "ClipIndex", FrontEnd = TinyInput with { FirstFrameSearchSide = 0 } })
             .Fit(ml.Data.LoadFromEnumerable(new[] { new PathRow() }));
-        var chain = new Microsoft.ML.Data.TransformerChain<ITransformer>(loader, TinyDetector());
+        var chain = new Microsoft.ML.Data.TransformerChain<ITransformer>(loader, TestNetworks.RandomTinyStage());
         using var stream = new MemoryStream();
         ml.Model.Save(chain, ml.Data.LoadFromEnumerable(new[] { new PathRow() }).Schema, stream);
         stream.Position = 0;
@@ -116,7 +113,7 @@ public class StaVideoScorerTests
     [Fact]
     public async Task CancellationStopsTheRun()
     {
-        var scorer = new StaVideoScorer(TinyDetector(), new VideoScoringOptions { FrontEnd = TinyInput });
+        var scorer = new StaVideoScorer(TestNetworks.RandomTinyStage(), new VideoScoringOptions { FrontEnd = TinyInput });
         using var cancel = new CancellationTokenSource();
         cancel.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => scorer.ScoreFilesAsync([TestVideos.FaceMotionH264], cancel.Token));
@@ -125,8 +122,52 @@ public class StaVideoScorerTests
     [Fact]
     public void FrontEndMustMatchTheNetworkInput()
     {
-        var error = Assert.Throws<ArgumentException>(() => new StaVideoScorer(TinyDetector(), new VideoScoringOptions()));
+        var error = Assert.Throws<ArgumentException>(() => new StaVideoScorer(TestNetworks.RandomTinyStage(), new VideoScoringOptions()));
         Assert.Contains("224", error.Message);
+    }
+
+    [Fact]
+    public async Task TheClipObserverSeesEveryScoredClipAsTheNetworkSawItBeforeItsBufferIsReused()
+    {
+        var detector = TestNetworks.RandomTinyStage();
+        var seen = new List<(int Video, ClipScore Score, int ClipCount, float[] Clip)>();
+        var scorer = new StaVideoScorer(detector, new VideoScoringOptions
+        {
+            // A queue of one and two workers: buffers go round the pool as fast as they can.
+            FrontEnd = TinyInput, BatchSize = 2, FrontEndWorkers = 2, QueueCapacity = 1,
+            ClipScored = (video, score, clipCount, clip) => { lock (seen) seen.Add((video, score, clipCount, clip.ToArray())); },
+        });
+
+        var results = await scorer.ScoreFilesAsync([TestVideos.FaceMotionH264, FaceClipVideos.NoFace, FaceClipVideos.WithFaceGaps]);
+
+        for (int v = 0; v < results.Count; v++)
+        {
+            var observed = seen.Where(s => s.Video == v).OrderBy(s => s.Score.ClipIndex).ToList();
+            Assert.Equal(results[v].Clips, observed.Select(s => s.Score));
+            Assert.All(observed, s => Assert.Equal(results[v].ClipCount, s.ClipCount));
+            using var extractor = new FaceClipExtractor(TinyInput);
+            var clip = new float[TinyInput.ClipLength];
+            var landmarks = new float[TinyInput.LandmarksLength];
+            foreach (var s in observed)
+            {
+                extractor.ExtractClip(results[v].Path, s.Score.ClipIndex, clip, landmarks);
+                Assert.Equal(clip, s.Clip);
+            }
+        }
+        Assert.DoesNotContain(seen, s => s.Video == 1); // no face: nothing scored, nothing observed
+    }
+
+    [Fact]
+    public async Task AClipObserverThatThrowsEndsTheRunWithItsException()
+    {
+        var detector = TestNetworks.RandomTinyStage();
+        var scorer = new StaVideoScorer(detector, new VideoScoringOptions
+        {
+            FrontEnd = TinyInput, ClipScored = (_, _, _, _) => throw new InvalidOperationException("the caller's observer failed"),
+        });
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => scorer.ScoreFilesAsync([TestVideos.FaceMotionH264]));
+        Assert.Equal("the caller's observer failed", error.Message);
     }
 
     private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
