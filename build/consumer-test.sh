@@ -10,7 +10,9 @@
 #      program, between the consumer-test markers);
 #   4. installs the packed sta tool into a temporary tool path and runs sta --help and sta inspect on the fixture
 #      checkpoint (../shared/fixtures or $STA_SHARED_DIR/fixtures), and starts sta serve with the repository's reference
-#      model on a free loopback port (its /readyz and its page must answer, SIGTERM must stop it).
+#      model on a free loopback port (its /readyz and its page must answer, SIGTERM must stop it);
+#   5. exports the app's models to ONNX with that tool and scores them in tests/ConsumerOnnx, an app that references
+#      Sta.MLNet.Onnx without Sta.MLNet.Cpu (ONNX Runtime's natives from the package, libtorch never loaded).
 # Our packages never reach the machine's NuGet cache: restores use a temporary packages folder and read everything
 # else from the machine's cache (as a read-only fallback folder) or the package sources already configured here.
 #   bash build/consumer-test.sh [--no-build]    (--no-build: pack the Release build that exists, as build/test.sh does)
@@ -229,6 +231,40 @@ if logged "$work/tool-install.log" bash -c "cd '$work' && dotnet tool install St
 else
   fail "sta tool: dotnet tool install"
 fi
+
+# 5. ONNX: the sta tool exports each consumer app's model (float32 and int8); an app with Sta.MLNet.Onnx alone (no
+#    Sta.MLNet.Cpu, so no libtorch natives) scores the app's test clips with them under the same ML.NET version.
+for mlnet in "${mlnet_versions[@]}"; do
+  run="$work/consumer-$mlnet/run"
+  if [ ! -f "$run/model.zip" ] || [ ! -x "$tools/sta" ]; then
+    fail "ONNX, ML.NET $mlnet: no consumer model or no sta tool to export it with"
+    continue
+  fi
+  if logged "$work/sta-export-$mlnet.log" "$tools/sta" export "$run/model.zip" --onnx "$run/model.onnx" &&
+     logged "$work/sta-export-int8-$mlnet.log" "$tools/sta" export "$run/model.zip" --onnx "$run/model-int8.onnx" --int8; then
+    sed 's/^/sta export: /' "$work/sta-export-$mlnet.log" "$work/sta-export-int8-$mlnet.log"
+    pass "sta tool: sta export --onnx [--int8] of the ML.NET $mlnet consumer model"
+  else
+    fail "sta tool: sta export of the ML.NET $mlnet consumer model"
+    continue
+  fi
+  app="$work/consumer-onnx-$mlnet"
+  mkdir -p "$app"
+  cp tests/ConsumerOnnx/ConsumerOnnx.csproj tests/ConsumerOnnx/*.cs "$work/NuGet.config" "$app/"
+  if ! logged "$app/build.log" dotnet build "$app" -c Release -p:StaPackageVersion="$version" -p:MLNetVersion="$mlnet"; then
+    fail "ONNX app, ML.NET $mlnet: build with TreatWarningsAsErrors"
+    continue
+  fi
+  pass "ONNX app, ML.NET $mlnet: restored Sta.MLNet.Onnx $version from the feed (without Sta.MLNet.Cpu) and built with TreatWarningsAsErrors"
+  if logged "$app/score.log" bash -c "cd '$app' && dotnet bin/Release/net10.0/ConsumerOnnx.dll score '$run'"; then
+    cat "$app/score.log"
+    pass "ONNX app, ML.NET $mlnet: exported models score like the TorchSharp model, without libtorch"
+  else
+    fail "ONNX app, ML.NET $mlnet: score"
+  fi
+  # Every platform's natives make the output ~650 MB; the machines are shared and the work folder lives until the end.
+  if [ "${STA_CONSUMER_TEST_KEEP:-}" != 1 ]; then rm -rf "$app/bin" "$app/obj"; fi
+done
 
 echo "consumer test summary ($SECONDS s):"
 printf '  %s\n' "${results[@]}"

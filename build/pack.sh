@@ -2,8 +2,9 @@
 # Packs every package of this repository into one folder (default artifacts/packages):
 #   Sta.MLNet      the library (managed code, the Debian 12 TorchSharp fix as buildTransitive targets) + .snupkg symbols
 #   Sta.MLNet.Cpu  Sta.MLNet + the linux-x64 CPU natives (libtorch, OpenCV)
+#   Sta.MLNet.Onnx ONNX export and ONNX Runtime scoring (ONNX Runtime's natives for every platform) + .snupkg symbols
 #   Sta.MLNet.Cli  the sta tool (dotnet tool) + .snupkg symbols
-# All three have the version set in Directory.Build.props.
+# All four have the version set in Directory.Build.props.
 #   bash build/pack.sh [OUTPUT_DIR] [--no-build]
 # --no-build packs the Release build already made (as build/test.sh does). For release packages build from a clean
 # clone with CI=true: Directory.Build.props then turns on ContinuousIntegrationBuild (paths in the binaries and symbols

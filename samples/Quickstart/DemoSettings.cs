@@ -55,6 +55,9 @@ internal static class DemoSettings
         Progress = progress,
     };
 
+    /// <summary>The held-out fakes: a VB twin of each held-out real clip, from seeds no training twin uses.</summary>
+    public static VideoBlendingDataOptions HeldOutBlending => new() { BlendOptions = DemoBlend, Seed = 77 };
+
     public static IEnumerable<PhotoVideo> Videos(int firstMotionSeed, int count) =>
         Enumerable.Range(firstMotionSeed, count).SelectMany(seed => Photos.Select(photo =>
             new PhotoVideo(photo.Path, $"{photo.Name}_{seed}", (ulong)seed, ClipCount: 2)));

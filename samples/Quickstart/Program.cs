@@ -29,7 +29,7 @@ Console.WriteLine($"   loss {trainer.LastResult!.StepLosses.Take(2).Average():F3
 
 // 3. Evaluate on held-out videos and their own VB fakes (other seeds than any training twin).
 Console.WriteLine("3. Evaluating on held-out videos...");
-var heldOut = ml.Data.Cache(ml.AddVideoBlendedFakes(heldOutReal, new VideoBlendingDataOptions { BlendOptions = DemoSettings.DemoBlend, Seed = 77 }));
+var heldOut = ml.Data.Cache(ml.AddVideoBlendedFakes(heldOutReal, DemoSettings.HeldOutBlending));
 var scored = model.Transform(heldOut);
 var metrics = ml.BinaryClassification.Evaluate(scored);
 var detection = ml.EvaluateDetection(scored);

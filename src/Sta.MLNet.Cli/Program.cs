@@ -80,6 +80,7 @@ public static class Program
             PreprocessCommand.Create(context),
             BlendCommand.Create(context),
             InspectCommand.Create(context),
+            ExportCommand.Create(context),
         };
         return root;
     }

@@ -14,6 +14,7 @@ public static class BenchmarkRegistry
         new TrainingInputBenchmarkSuite(),
         new VideoScoringBenchmarkSuite(),
         new FaceFrontEndBenchmarkSuite(),
+        new OnnxBenchmarkSuite(),
     ];
 
     public static IBenchmarkSuite? Find(string name) =>

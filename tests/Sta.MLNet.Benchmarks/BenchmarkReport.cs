@@ -28,6 +28,8 @@ public static class BenchmarkReport
                 os = RuntimeInformation.OSDescription,
                 runtime = RuntimeInformation.FrameworkDescription,
                 architecture = RuntimeInformation.ProcessArchitecture.ToString(),
+                // Shared machines: the 1/5/15-minute load when the suite ended says how busy the CPUs were meanwhile.
+                load_average = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : null,
             },
             scale = settings.Scale,
             measurements = measurements.Select(m => new { name = m.Name, value = m.Value, unit = m.Unit, note = m.Note }),

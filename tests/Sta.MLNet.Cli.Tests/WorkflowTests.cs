@@ -104,6 +104,29 @@ public sealed class WorkflowTests(PreprocessedDataset data) : IClassFixture<Prep
         Assert.All(videos, v => Assert.Equal("ok", v.GetProperty("status").GetString()));
     }
 
+    /// <summary><c>sta export</c> of a trained ML.NET model: <c>score --onnx</c> gives the model's verdicts and scores on the raw videos.</summary>
+    [Fact]
+    public void Export_of_a_trained_model_scores_the_videos_as_the_model_does()
+    {
+        var onnx = Path.Combine(data.Root, "model.onnx");
+        var export = CliRun.Invoke("export", data.Model, "--onnx", onnx);
+        Assert.True(export.ExitCode == ExitCodes.Success, export.ToString());
+        Assert.Contains($"exported model {data.Model}", export.Out);
+
+        var torch = CliRun.Invoke("score", data.Raw, "--model", data.Model, "--json", "-");
+        var ort = CliRun.Invoke("score", data.Raw, "--onnx", onnx, "--threads", "1", "--json", "-");
+        Assert.True(ort.ExitCode == ExitCodes.Success, ort.ToString());
+        using var a = JsonDocument.Parse(torch.Out);
+        using var b = JsonDocument.Parse(ort.Out);
+        static List<(string?, string?, double)> Videos(JsonDocument d) => d.RootElement.GetProperty("videos").EnumerateArray()
+            .Select(v => (v.GetProperty("path").GetString(), v.GetProperty("prediction").GetString(), v.GetProperty("probability").GetDouble())).ToList();
+        var expected = Videos(a);
+        var actual = Videos(b);
+        Assert.Equal(2, actual.Count);
+        Assert.Equal(expected.Select(v => (v.Item1, v.Item2)), actual.Select(v => (v.Item1, v.Item2)));
+        Assert.Equal(expected.Select(v => v.Item3), actual.Select(v => v.Item3), (x, y) => Math.Abs(x - y) < 1e-4);
+    }
+
     [Fact]
     public void Evaluate_on_the_dataset_gives_clip_and_video_metrics_json_and_a_roc_png()
     {

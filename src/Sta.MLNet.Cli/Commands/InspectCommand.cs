@@ -42,7 +42,7 @@ internal static class InspectCommand
     }
 
     /// <summary>An ML.NET model is a zip without PyTorch's pickle entry (a torch.save zip holds <c>*/data.pkl</c>).</summary>
-    private static bool IsMLNetModel(string path)
+    internal static bool IsMLNetModel(string path)
     {
         try
         {

@@ -3,6 +3,7 @@ using System.Globalization;
 using Sta.MLNet.Cli.Faces;
 using Sta.MLNet.Cli.Infrastructure;
 using Sta.MLNet.Cli.Scoring;
+using Sta.MLNet.Onnx;
 using Sta.MLNet;
 
 namespace Sta.MLNet.Cli.Commands;
@@ -19,6 +20,15 @@ internal static class ScoreCommand
         };
         var checkpoint = CommonOptions.Checkpoint();
         var model = CommonOptions.Model();
+        var onnx = new Option<string?>("--onnx")
+        {
+            Description = "Run an exported ONNX model (sta export) on ONNX Runtime instead of a checkpoint or model: no libtorch, same front end and output.",
+        };
+        var threads = new Option<int>("--threads")
+        {
+            Description = "With --onnx: ONNX Runtime threads per network call (default 0: one per physical core).",
+            DefaultValueFactory = _ => 0,
+        };
         var preset = CommonOptions.Preset();
         var gpu = CommonOptions.Gpu();
         var bf16 = CommonOptions.Bf16();
@@ -34,7 +44,7 @@ internal static class ScoreCommand
 
         var command = new Command("score", "Score videos: P(fake) per clip and per video, faces found, timings.")
         {
-            inputs, checkpoint, model, preset, gpu, bf16, workers, json, csv, threshold, sampling, clips, detector, landmarks, alignment,
+            inputs, checkpoint, model, onnx, threads, preset, gpu, bf16, workers, json, csv, threshold, sampling, clips, detector, landmarks, alignment,
         };
         CommandRunner.SetHandler(command, context, parse =>
         {
@@ -42,8 +52,18 @@ internal static class ScoreCommand
             var videos = CommonOptions.ExpandVideos(parse.GetValue(inputs)!);
             var samplingOptions = CommonOptions.ResolveSampling(parse.GetValue(sampling)!, parse.GetValue(clips));
             var faces = CommonOptions.ResolveFaces(parse, detector, landmarks, alignment);
-            var mlContext = DetectorLoader.Context(parse.GetValue(gpu));
             FaceCropper.Create(faces).Dispose(); // missing face models fail here, before any video, with the package to install
+            if (parse.GetValue(onnx) is { } onnxPath)
+            {
+                if (parse.GetValue(checkpoint) is not null || parse.GetValue(model) is not null)
+                    throw new UsageException("Give exactly one of --checkpoint FILE (with --preset), --model FILE.zip and --onnx FILE.onnx.");
+                if (parse.GetValue(gpu) is not null || parse.GetValue(bf16))
+                    throw new UsageException("--gpu and --bf16 apply to the TorchSharp network; an ONNX model runs on ONNX Runtime's CPU provider.");
+                if (parse.GetValue(threads) < 0) throw new UsageException("--threads must be 0 (ONNX Runtime's default) or positive.");
+                using var onnxScorer = CreateOnnxScorer(onnxPath, parse.GetValue(threads), samplingOptions, faces, CommonOptions.ResolveWorkers(parse.GetValue(workers)));
+                return Run(context, onnxScorer, videos, parse.GetValue(json), parse.GetValue(csv), parse.GetValue(threshold));
+            }
+            if (parse.GetValue(threads) != 0) throw new UsageException("--threads applies to --onnx (ONNX Runtime); libtorch takes OMP_NUM_THREADS.");
             using var scorer = CreateScorer(parse.GetValue(gpu), parse.GetValue(checkpoint), parse.GetValue(model), parse.GetValue(preset)!, samplingOptions, faces,
                 CommonOptions.ResolveWorkers(parse.GetValue(workers)), parse.GetValue(bf16));
             if (!scorer.RunsInBf16 && parse.GetValue(gpu) is null && Sta.MLNet.CpuBf16Support.IsNative)
@@ -61,6 +81,27 @@ internal static class ScoreCommand
     {
         var loaded = ScoringModel.Load(gpu, checkpoint, model, preset, sampling, faces, workers, bf16);
         return new LibraryVideoScorer(loaded.Stage, loaded.Options, loaded.Description);
+    }
+
+    /// <summary>
+    /// The library's video scorer on an exported ONNX model (ONNX Runtime, no libtorch), with the CLI's sampling and
+    /// face model choices at the model's clip shape.
+    /// </summary>
+    internal static IVideoScorer CreateOnnxScorer(string path, int threads, ClipSamplingOptions sampling, FaceSettings faces, int workers)
+    {
+        CommonOptions.RequireFile(path, "ONNX model");
+        var model = StaOnnxModel.Load(path, threads);
+        try
+        {
+            var options = LibraryVideoScorer.Options(sampling, faces, model.FramesPerClip, model.InputResolution, workers);
+            var weights = model.IsInt8 ? "int8" : "float32";
+            return new LibraryVideoScorer(model, options, $"onnx {path} ({weights}, ONNX Runtime)");
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Scores every video, reporting as it goes; exit code 1 only when every video failed.</summary>

@@ -14,7 +14,6 @@ namespace Sta.MLNet;
 /// </summary>
 public sealed class StaVideoScorer
 {
-    private readonly StaDetectionTransformer _detector;
     private readonly Func<FaceClipOptions, IScoringFrontEnd> _frontEnds;
     private readonly BatchScorer _network;
 
@@ -31,16 +30,25 @@ public sealed class StaVideoScorer
     /// <summary>A scorer whose front end or network a test replaces (null: the real one).</summary>
     internal StaVideoScorer(StaDetectionTransformer detector, VideoScoringOptions? options, Func<FaceClipOptions, IScoringFrontEnd>? frontEnds,
         BatchScorer? network)
+        : this((detector ?? throw new ArgumentNullException(nameof(detector))).Detector.Options.NumFrames, detector.Detector.Options.InputResolution,
+            options, frontEnds, network ?? ((clips, count, results) => detector.ScoreBatch(clips, count, results, null)))
     {
-        _detector = detector ?? throw new ArgumentNullException(nameof(detector));
+    }
+
+    /// <summary>
+    /// A scorer over any network that takes clips of <paramref name="framesPerClip"/> frames of <paramref name="clipSize"/>
+    /// pixels (the ONNX Runtime one of Sta.MLNet.Onnx, which must not touch libtorch).
+    /// </summary>
+    internal StaVideoScorer(int framesPerClip, int clipSize, VideoScoringOptions? options, Func<FaceClipOptions, IScoringFrontEnd>? frontEnds,
+        BatchScorer network)
+    {
         _frontEnds = frontEnds ?? (frontEnd => new ExtractorFrontEnd(frontEnd));
-        _network = network ?? ((clips, count, results) => _detector.ScoreBatch(clips, count, results, null));
+        _network = network ?? throw new ArgumentNullException(nameof(network));
         Options = options ?? new VideoScoringOptions();
         Options.Validate();
-        var input = detector.Detector.Options;
-        if (input.NumFrames != Options.FrontEnd.FramesPerClip || input.InputResolution != Options.FrontEnd.ClipSize)
+        if (framesPerClip != Options.FrontEnd.FramesPerClip || clipSize != Options.FrontEnd.ClipSize)
             throw new ArgumentException(
-                $"The network takes {input.NumFrames} frames of {input.InputResolution} px; the front end makes " +
+                $"The network takes {framesPerClip} frames of {clipSize} px; the front end makes " +
                 $"{Options.FrontEnd.FramesPerClip} frames of {Options.FrontEnd.ClipSize} px.", nameof(options));
     }
 

@@ -3,6 +3,7 @@ using OpenCvSharp;
 using Sta.MLNet;
 using Sta.MLNet.Samples.Quickstart;
 using Sta.MLNet.Tests.Network;
+using Sta.MLNet.Tests.Quickstart;
 using Xunit.Abstractions;
 
 namespace Sta.MLNet.Tests.Explanation;
@@ -13,7 +14,8 @@ namespace Sta.MLNet.Tests.Explanation;
 /// changed. Both use the Quickstart's held-out camera paths (seeds 100-102, never trained on) of both photos, two clips
 /// each, made fake by Video-level Blending with the Quickstart's blend settings: 12 fakes.
 /// </summary>
-public sealed class HeatMapSanityTests(QuickstartModel quickstart, ITestOutputHelper output) : IClassFixture<QuickstartModel>
+[Collection(QuickstartModelCollection.Name)]
+public sealed class HeatMapSanityTests(QuickstartModel quickstart, ITestOutputHelper output)
 {
     /// <summary>Pixels whose RGB values the blend moved by at least this much in total (8 levels per channel on average).</summary>
     private const int ChangedThreshold = 24;

@@ -24,6 +24,13 @@ internal static class TestNetworks
     {
         // Every tensor is re-drawn from a local generator: tests run in parallel and must not share libtorch's global one.
         var detector = new StaDetector(StaPresets.Tiny with { BatchSemantics = semantics, AttentionKernel = kernel });
+        Randomize(detector, seed);
+        return detector;
+    }
+
+    /// <summary>Re-draws every float tensor of <paramref name="detector"/> as <see cref="RandomTiny"/> does, for any options; eval mode.</summary>
+    public static void Randomize(StaDetector detector, int seed)
+    {
         var g = new Generator((ulong)seed);
         using (no_grad())
         {
@@ -45,7 +52,6 @@ internal static class TestNetworks
             }
         }
         detector.eval();
-        return detector;
     }
 
     public static Tensor RandomClips(int clips, StaNetworkOptions options, int seed)

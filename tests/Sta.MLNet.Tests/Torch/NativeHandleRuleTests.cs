@@ -16,6 +16,14 @@ public class NativeHandleRuleTests
         Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
     }
 
+    /// <summary>The ONNX package reads weights through TorchSharp when it exports; the same rule holds there.</summary>
+    [Fact]
+    public void TheOnnxPackageCreatesNoUnownedScalars()
+    {
+        var violations = new NativeHandleAudit(Owner).Audit(typeof(Sta.MLNet.Onnx.StaOnnxExporter).Assembly.Location);
+        Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
+    }
+
     /// <summary>
     /// Tests share the process with the library's threads and with the GC-pressure reproducer, so their own TorchSharp
     /// code follows the rule too; only the samples below and the reproducer's deliberately abandoned Scalars are exempt.
