@@ -34,13 +34,9 @@ public static class VbPreview
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(clips);
         ArgumentOutOfRangeException.ThrowIfNegative(row);
-        var clipColumn = clips.Schema.GetColumnOrNull(clipColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(clips), $"Could not find column '{clipColumnName}'.");
-        if (clipColumn.Type is not VectorDataViewType { ItemType: var item, Dimensions: { Length: 4 } dims } || item != NumberDataViewType.Single || dims[1] != 3)
-            throw new ArgumentOutOfRangeException(nameof(clips), $"Column '{clipColumnName}' must be Vector<Single> [T, 3, H, W]; got {clipColumn.Type}.");
+        var (clipColumn, frames, height, width) = NormalizedClipColumn.Require(clips.Schema, clipColumnName, nameof(clips));
         var landmarksColumn = clips.Schema.GetColumnOrNull(landmarksColumnName)
             ?? throw new ArgumentOutOfRangeException(nameof(clips), $"Could not find column '{landmarksColumnName}'.");
-        int frames = dims[0], height = dims[2], width = dims[3];
         if (landmarksColumn.Type is not VectorDataViewType { ItemType: var landmarkItem } landmarkType || landmarkItem != NumberDataViewType.Single
             || landmarkType.Size != frames * VideoBlendOptions.LandmarkCount * 2)
             throw new ArgumentOutOfRangeException(nameof(clips),
@@ -54,8 +50,7 @@ public static class VbPreview
         VBuffer<float> clip = default, landmarks = default;
         clipGetter(ref clip);
         landmarksGetter(ref landmarks);
-        var real = RgbClip.Zeros(frames, height, width);
-        ClipNormalization.Denormalize(clip.DenseValues().ToArray(), real.Pixels, frames, height, width);
+        var real = NormalizedClipColumn.ToRgb(clip, frames, height, width);
         using var blender = new VideoBlender(seed, options);
         WriteStrip(path, blender, real, landmarks.DenseValues().ToArray(), clipKey: row + 1);
     }

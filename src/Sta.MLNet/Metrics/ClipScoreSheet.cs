@@ -99,9 +99,7 @@ public static class ClipScoreSheet
         ArgumentNullException.ThrowIfNull(scored);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRows);
         var schema = scored.Schema;
-        var clipColumn = schema.GetColumnOrNull(clipColumnName) ?? throw new ArgumentOutOfRangeException(nameof(scored), $"Could not find column '{clipColumnName}'.");
-        if (clipColumn.Type is not VectorDataViewType { ItemType: var item, Dimensions: { Length: 4 } dims } || item != NumberDataViewType.Single || dims[1] != 3)
-            throw new ArgumentOutOfRangeException(nameof(scored), $"Column '{clipColumnName}' must be Vector<Single> [T, 3, H, W]; got {clipColumn.Type}.");
+        var (clipColumn, frames, height, width) = NormalizedClipColumn.Require(schema, clipColumnName, nameof(scored));
         var probabilityColumn = schema.GetColumnOrNull(probabilityColumnName) ?? throw new ArgumentOutOfRangeException(nameof(scored), $"Could not find column '{probabilityColumnName}'.");
         if (probabilityColumn.Type != NumberDataViewType.Single)
             throw new ArgumentOutOfRangeException(nameof(scored), $"Column '{probabilityColumnName}' must be Single; got {probabilityColumn.Type}.");
@@ -112,7 +110,6 @@ public static class ClipScoreSheet
         if (labelColumn is { } l) columns.Add(l);
         if (titleColumn is { } t) columns.Add(t);
 
-        int frames = dims[0], height = dims[2], width = dims[3];
         var result = new List<ScoredClip>();
         using var cursor = scored.GetRowCursor(columns);
         var clipGetter = cursor.GetGetter<VBuffer<float>>(clipColumn);
@@ -127,9 +124,7 @@ public static class ClipScoreSheet
             clipGetter(ref clip);
             probabilityGetter(ref probability);
             titleGetter?.Invoke(ref title);
-            var frameBytes = RgbClip.Zeros(frames, height, width);
-            ClipNormalization.Denormalize(clip.DenseValues().ToArray(), frameBytes.Pixels, frames, height, width);
-            result.Add(new ScoredClip(frameBytes, probability, labelGetter?.Invoke(), titleGetter is null ? $"clip {result.Count}" : title.ToString()));
+            result.Add(new ScoredClip(NormalizedClipColumn.ToRgb(clip, frames, height, width), probability, labelGetter?.Invoke(), titleGetter is null ? $"clip {result.Count}" : title.ToString()));
         }
         return result;
     }
