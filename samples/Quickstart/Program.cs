@@ -63,9 +63,9 @@ Console.WriteLine(video.IsScored
 
 // 6. Pictures: held-out clips with their scores and the ROC curve; what Video-level Blending does to a clip.
 var scoresPicture = Path.Combine(outputFolder, "heldout-scores.png");
-ClipScoreSheet.Write(scoresPicture, scored);
+StaPictures.WriteScoreSheet(scoresPicture, scored);
 var blendPicture = Path.Combine(outputFolder, "video-level-blending.png");
-VbPreview.WriteStrip(blendPicture, ml.LoadPhotoMotionClips(DemoSettings.Videos(0, 1), DemoSettings.Motion with { FaceSize = 224 }), row: 0);
+StaPictures.WriteBlendingStrip(blendPicture, ml.LoadPhotoMotionClips(DemoSettings.Videos(0, 1), DemoSettings.Motion with { FaceSize = 224 }), row: 0);
 Console.WriteLine($"6. Pictures: {scoresPicture}");
 Console.WriteLine($"             {blendPicture}");
 Console.WriteLine($"Done in {clock.Elapsed.TotalSeconds:F0} s.");

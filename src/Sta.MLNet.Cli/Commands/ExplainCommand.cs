@@ -52,7 +52,7 @@ internal static class ExplainCommand
         // Every clip the scorer keeps faces for can be explained; without --top that is every scored clip.
         var explained = top ?? int.MaxValue;
         var options = new VideoExplanationOptions { ExplainedClips = explained, MaxClipsWithFaces = explained };
-        var explainer = new StaVideoExplainer(loaded.Stage, loaded.Options, options);
+        var explainer = new StaExplainer(loaded.Stage, loaded.Options, options);
         var patchSize = loaded.Stage.Detector.Options.PatchSize;
         VideoExplanation explanation;
         using (var progress = context.Progress("explaining", 100))

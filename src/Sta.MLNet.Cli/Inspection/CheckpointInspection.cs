@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Sta.MLNet.Cli.Inspection;
 
 /// <summary>One entry of a state_dict.</summary>
-public sealed record CheckpointEntry(string Key, IReadOnlyList<long> Shape, string DType)
+internal sealed record CheckpointEntry(string Key, IReadOnlyList<long> Shape, string DType)
 {
     public long Elements => Shape.Aggregate(1L, (a, b) => a * b);
 
@@ -17,7 +17,7 @@ public sealed record CheckpointEntry(string Key, IReadOnlyList<long> Shape, stri
 }
 
 /// <summary>How a checkpoint compares with one network configuration.</summary>
-public sealed record PresetComparison(string Name, IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected, IReadOnlyList<string> MisShaped)
+internal sealed record PresetComparison(string Name, IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected, IReadOnlyList<string> MisShaped)
 {
     public bool Matches => Missing.Count == 0 && Unexpected.Count == 0 && MisShaped.Count == 0;
 
@@ -29,7 +29,7 @@ public sealed record PresetComparison(string Name, IReadOnlyList<string> Missing
 /// compares with the named presets (<see cref="StaPresets"/>). Nothing is loaded into a network: presets are built
 /// on the meta device, so even the official configuration costs no memory.
 /// </summary>
-public sealed record CheckpointInspection(
+internal sealed record CheckpointInspection(
     string Path,
     CheckpointFormat Format,
     IReadOnlyList<CheckpointEntry> Entries,

@@ -70,8 +70,8 @@ internal sealed class LibraryVideoScorer : IVideoScorer
             {
                 Sampling = sampling with { FramesPerClip = framesPerClip },
                 Detector = yunet ? FaceDetectorKind.YuNet : FaceDetectorKind.Cascade,
-                Cascade = yunet ? new() : new() { ModelPath = faces.DetectorModelPath },
-                YuNet = yunet ? new() { ModelPath = faces.DetectorModelPath } : null,
+                CascadeModelPath = yunet ? FaceModelPaths.HaarFrontalFaceAlt2 : faces.DetectorModelPath,
+                YuNetModelPath = yunet ? faces.DetectorModelPath : null,
                 ShapePredictorPath = faces.LandmarksModelPath,
                 AlignmentSize = faces.AlignmentSize,
                 ClipSize = clipSize,

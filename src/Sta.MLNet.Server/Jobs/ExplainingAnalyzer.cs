@@ -4,7 +4,7 @@ using Sta.MLNet;
 namespace Sta.MLNet.Server.Jobs;
 
 /// <summary>
-/// The service's analysis: <see cref="StaVideoExplainer"/> on the shared detector, written as the <c>sta.score/1</c>
+/// The service's analysis: <see cref="StaExplainer"/> on the shared detector, written as the <c>sta.score/1</c>
 /// video object that <c>sta score --json</c> writes for the same file, plus an <c>evidence</c> object (per clip: the
 /// aligned faces and, for the most suspicious clips, the heat maps, as links to PNGs and as pooled arrays).
 /// </summary>
@@ -14,7 +14,7 @@ internal sealed class ExplainingAnalyzer(ServedModel model, StaServerOptions opt
     {
         var explanationOptions = new VideoExplanationOptions { ExplainedClips = options.ExplainedClips, MaxClipsWithFaces = Math.Max(64, options.ExplainedClips) };
         // One explainer per job: they share the network, nothing else.
-        var explainer = new StaVideoExplainer(model.Detector, model.Scoring, explanationOptions);
+        var explainer = new StaExplainer(model.Detector, model.Scoring, explanationOptions);
         var explanation = explainer.ExplainVideoAsync(path, progress, cancellationToken).GetAwaiter().GetResult();
         var report = VideoScoreResult.From(explanation.Score);
         // The server's file name means nothing to the client and should not leak: messages name the client's file.

@@ -9,7 +9,7 @@ namespace Sta.MLNet;
 /// masks in colour over the real frame, optionally the amplified |VB - real|) or a video with the same rows stacked
 /// per frame. Mask colours: eyes red, nose green, mouth blue, brows yellow.
 /// </summary>
-public static class VbPreview
+internal static class VbPreview
 {
     private static readonly (byte R, byte G, byte B)[] MaskColors =
     [

@@ -1,7 +1,7 @@
 namespace Sta.MLNet;
 
 /// <summary>Container formats of state_dict files.</summary>
-public enum CheckpointFormat
+internal enum CheckpointFormat
 {
     /// <summary>PyTorch's <c>torch.save</c> zip container (.pth/.pt/.bin).</summary>
     PyTorch,

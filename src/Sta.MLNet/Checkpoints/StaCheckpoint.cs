@@ -32,9 +32,17 @@ public static class StaCheckpoint
         }
     }
 
-    /// <summary>Writes the detector's state_dict with the official key names (PyTorch zip or safetensors).</summary>
-    public static void Save(StaDetector detector, string path, CheckpointFormat format = CheckpointFormat.PyTorch)
+    /// <summary>
+    /// Writes the detector's state_dict with the official key names: safetensors when <paramref name="path"/> ends in
+    /// <c>.safetensors</c>, otherwise a PyTorch zip checkpoint (what <c>torch.load</c> reads).
+    /// </summary>
+    public static void Save(StaDetector detector, string path) =>
+        Save(detector, path, path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) ? CheckpointFormat.SafeTensors : CheckpointFormat.PyTorch);
+
+    internal static void Save(StaDetector detector, string path, CheckpointFormat format)
     {
+        ArgumentNullException.ThrowIfNull(detector);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
         using var scope = NewDisposeScope();
         var ordered = new OrderedStateDict(PyTorchStateDictOrder.Entries(detector));
         StateDictFile.Save(path, ordered, format);

@@ -49,7 +49,7 @@ internal sealed class FaceClipExtractor : IDisposable
                 ? new YuNetFaceDetector(Options.YuNet! with { MaxImageSide = Options.FirstFrameSearchSide })
                 : new CascadeFaceDetector(Options.Cascade with { MaxImageSide = Options.FirstFrameSearchSide });
         }
-        return (detector, firstLook, new FaceFrontEnd(detector, predictor, aligner, options: Options.FrontEnd));
+        return (detector, firstLook, new FaceFrontEnd(detector, predictor, aligner, options: Options.FaceSearch));
     }
 
     /// <summary>The options the extractor was built with.</summary>

@@ -19,11 +19,52 @@ public sealed record FaceClipOptions
     /// <summary>Face detector. Default <see cref="FaceDetectorKind.Cascade"/>.</summary>
     public FaceDetectorKind Detector { get; init; } = FaceDetectorKind.Cascade;
 
-    /// <summary>Cascade settings (model path included), used with <see cref="FaceDetectorKind.Cascade"/>. Default: OpenCV's alt2 Haar cascade.</summary>
-    public CascadeFaceDetectorOptions Cascade { get; init; } = new();
+    /// <summary>
+    /// Haar or LBP cascade XML for <see cref="FaceDetectorKind.Cascade"/>. Default
+    /// <see cref="FaceModelPaths.HaarFrontalFaceAlt2"/> (Debian package opencv-data);
+    /// <see cref="FaceModelPaths.HaarFrontalFaceDefault"/> and <see cref="FaceModelPaths.LbpFrontalFaceImproved"/> (faster,
+    /// tighter boxes) also work.
+    /// </summary>
+    public string CascadeModelPath { get; init; } = FaceModelPaths.HaarFrontalFaceAlt2;
 
-    /// <summary>YuNet settings (ONNX path included); required with <see cref="FaceDetectorKind.YuNet"/>. Default null.</summary>
-    public YuNetFaceDetectorOptions? YuNet { get; init; }
+    /// <summary>Cascade pyramid step. Default 1.1 (OpenCV's default).</summary>
+    public double CascadeScaleFactor { get; init; } = 1.1;
+
+    /// <summary>
+    /// Neighbouring raw cascade detections a face needs. Default 5 (OpenCV's default of 3 lets textured clothing and
+    /// patches through more often).
+    /// </summary>
+    public int CascadeMinNeighbors { get; init; } = 5;
+
+    /// <summary>
+    /// Smallest face side in pixels the cascade looks for, in the frame as the detector sees it. Default 40. Smaller
+    /// faces make blurry crops, and every halving of this limit adds pyramid levels that dominate the detection time.
+    /// </summary>
+    public int CascadeMinFaceSize { get; init; } = 40;
+
+    /// <summary>Equalise the grey histogram before cascade detection (helps dark frames). Default false.</summary>
+    public bool CascadeEqualizeHistogram { get; init; }
+
+    /// <summary>
+    /// The YuNet ONNX file (OpenCV Zoo <c>face_detection_yunet_2023mar.onnx</c> or similar); required with
+    /// <see cref="FaceDetectorKind.YuNet"/>: no Debian package ships it and nothing is downloaded. Default null.
+    /// </summary>
+    public string? YuNetModelPath { get; init; }
+
+    /// <summary>Minimum YuNet face score kept. Default 0.9 (OpenCV's sample default).</summary>
+    public float YuNetScoreThreshold { get; init; } = 0.9f;
+
+    /// <summary>YuNet non-maximum suppression IoU threshold. Default 0.3.</summary>
+    public float YuNetNmsThreshold { get; init; } = 0.3f;
+
+    /// <summary>YuNet candidates kept before non-maximum suppression. Default 5000.</summary>
+    public int YuNetTopK { get; init; } = 5000;
+
+    /// <summary>
+    /// Longer image side the face detector runs at (either kind); larger frames are shrunk first and the boxes mapped
+    /// back. Default 640; 0 = full resolution.
+    /// </summary>
+    public int DetectorMaxImageSide { get; init; } = 640;
 
     /// <summary>dlib shape predictor file (68 or 81 points). Default <see cref="FaceModelPaths.DlibShapePredictor68"/>.</summary>
     public string ShapePredictorPath { get; init; } = FaceModelPaths.DlibShapePredictor68;
@@ -47,18 +88,27 @@ public sealed record FaceClipOptions
     public int ClipSize { get; init; } = 224;
 
     /// <summary>
-    /// Face search within a clip: near the previous face first, in a region scaled so the face is
-    /// <see cref="FaceFrontEndOptions.SearchFaceSize"/> px. Default: <see cref="FaceFrontEndOptions"/> defaults except
-    /// SearchFaceSize 64 (instead of 96), which halves the cost of the per-frame search, the front end's largest cost
-    /// after the first frame's full search (frontend benchmark: 15 -> 7 ms per 720p frame), while the Haar cascade
-    /// (20 px window, <see cref="CascadeFaceDetectorOptions.MinFaceSize"/> 40) still finds the face with margin.
+    /// In a clip, look for the face first in a region around the last face kept (default true). The region is shrunk so
+    /// that the face appears about <see cref="SearchFaceSize"/> pixels tall, which makes detection several times cheaper
+    /// than scanning the whole frame and keeps the track on the same person. When nothing is found there, the whole frame
+    /// is searched.
     /// </summary>
-    public FaceFrontEndOptions FrontEnd { get; init; } = new() { SearchFaceSize = 64 };
+    public bool SearchNearPreviousFace { get; init; } = true;
+
+    /// <summary>Side of the search region relative to the last face's box. Default 3: one face size of margin per side.</summary>
+    public double SearchRegionScale { get; init; } = 3.0;
+
+    /// <summary>
+    /// Face size in pixels the search region is scaled to (regions are never enlarged). Default 64: half the cost of a
+    /// search at 96 px, the front end's largest cost after the first frame's full search (docs/performance.md), while the
+    /// Haar cascade (20 px window, <see cref="CascadeMinFaceSize"/> 40) still finds the face with margin.
+    /// </summary>
+    public int SearchFaceSize { get; init; } = 64;
 
     /// <summary>
     /// Longer image side of a quick first look for the face in a clip's first frame. Default 320: the detector first
     /// runs on the frame shrunk to 320 px and the face found there is refined by the search near it (at
-    /// <see cref="FaceFrontEndOptions.SearchFaceSize"/>); only when nothing is found does the full search at the
+    /// <see cref="SearchFaceSize"/>); only when nothing is found does the full search at the
     /// detector's own size (640 px by default) run. The first frame's full search is the front end's largest single
     /// cost (frontend benchmark: about half the time of an 8-frame 720p clip), and faces of deepfake datasets are
     /// large enough to be seen at 320 px (at least 40 px there, i.e. 160 px in a 1280-px frame; smaller faces cost one
@@ -78,6 +128,26 @@ public sealed record FaceClipOptions
     /// <summary>Floats in one clip's landmarks: T x 68 x 2.</summary>
     public int LandmarksLength => FramesPerClip * LandmarkCount * 2;
 
+    /// <summary>The cascade detector's settings.</summary>
+    internal CascadeFaceDetectorOptions Cascade => new()
+    {
+        ModelPath = CascadeModelPath, ScaleFactor = CascadeScaleFactor, MinNeighbors = CascadeMinNeighbors,
+        MinFaceSize = CascadeMinFaceSize, MaxImageSide = DetectorMaxImageSide, EqualizeHistogram = CascadeEqualizeHistogram,
+    };
+
+    /// <summary>The YuNet detector's settings, or null without <see cref="YuNetModelPath"/>.</summary>
+    internal YuNetFaceDetectorOptions? YuNet => YuNetModelPath is null ? null : new()
+    {
+        ModelPath = YuNetModelPath, ScoreThreshold = YuNetScoreThreshold, NmsThreshold = YuNetNmsThreshold,
+        TopK = YuNetTopK, MaxImageSide = DetectorMaxImageSide,
+    };
+
+    /// <summary>The per-clip face search settings.</summary>
+    internal FaceFrontEndOptions FaceSearch => new()
+    {
+        SearchNearPreviousFace = SearchNearPreviousFace, SearchRegionScale = SearchRegionScale, SearchFaceSize = SearchFaceSize,
+    };
+
     /// <summary>Throws <see cref="ArgumentException"/> for an unusable setting (model files are checked when the front end is built).</summary>
     public void Validate()
     {
@@ -85,9 +155,19 @@ public sealed record FaceClipOptions
         Sampling.Validate();
         if (!Enum.IsDefined(Detector))
             throw new ArgumentOutOfRangeException(nameof(Detector), Detector, "Unknown face detector.");
-        ArgumentNullException.ThrowIfNull(Cascade, nameof(Cascade));
-        if (Detector == FaceDetectorKind.YuNet && YuNet is null)
-            throw new ArgumentException("FaceDetectorKind.YuNet needs YuNet options with the ONNX model path.", nameof(YuNet));
+        ArgumentException.ThrowIfNullOrWhiteSpace(CascadeModelPath, nameof(CascadeModelPath));
+        if (!(CascadeScaleFactor > 1) || !double.IsFinite(CascadeScaleFactor))
+            throw new ArgumentOutOfRangeException(nameof(CascadeScaleFactor), CascadeScaleFactor, "CascadeScaleFactor must be finite and > 1.");
+        ArgumentOutOfRangeException.ThrowIfNegative(CascadeMinNeighbors, nameof(CascadeMinNeighbors));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(CascadeMinFaceSize, nameof(CascadeMinFaceSize));
+        if (Detector == FaceDetectorKind.YuNet && string.IsNullOrWhiteSpace(YuNetModelPath))
+            throw new ArgumentException("FaceDetectorKind.YuNet needs YuNetModelPath, the path of the YuNet ONNX file.", nameof(YuNetModelPath));
+        if (!(YuNetScoreThreshold is >= 0 and <= 1))
+            throw new ArgumentOutOfRangeException(nameof(YuNetScoreThreshold), YuNetScoreThreshold, "YuNetScoreThreshold must be in [0, 1].");
+        if (!(YuNetNmsThreshold is >= 0 and <= 1))
+            throw new ArgumentOutOfRangeException(nameof(YuNetNmsThreshold), YuNetNmsThreshold, "YuNetNmsThreshold must be in [0, 1].");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(YuNetTopK, nameof(YuNetTopK));
+        ArgumentOutOfRangeException.ThrowIfNegative(DetectorMaxImageSide, nameof(DetectorMaxImageSide));
         ArgumentException.ThrowIfNullOrWhiteSpace(ShapePredictorPath, nameof(ShapePredictorPath));
         ArgumentOutOfRangeException.ThrowIfLessThan(AlignmentSize, 16, nameof(AlignmentSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(ClipSize, 16, nameof(ClipSize));
@@ -98,10 +178,9 @@ public sealed record FaceClipOptions
         ArgumentOutOfRangeException.ThrowIfNegative(FirstFrameSearchSide, nameof(FirstFrameSearchSide));
         if (!Enum.IsDefined(FacelessClips))
             throw new ArgumentOutOfRangeException(nameof(FacelessClips), FacelessClips, "Unknown face-less clip handling.");
-        ArgumentNullException.ThrowIfNull(FrontEnd, nameof(FrontEnd));
-        if (!(FrontEnd.SearchRegionScale >= 1))
-            throw new ArgumentOutOfRangeException(nameof(FrontEnd), FrontEnd.SearchRegionScale, "FrontEnd.SearchRegionScale must be >= 1.");
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(FrontEnd.SearchFaceSize, nameof(FrontEnd));
+        if (!(SearchRegionScale >= 1) || !double.IsFinite(SearchRegionScale))
+            throw new ArgumentOutOfRangeException(nameof(SearchRegionScale), SearchRegionScale, "SearchRegionScale must be finite and >= 1.");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(SearchFaceSize, nameof(SearchFaceSize));
         if ((long)FramesPerClip * 3 * ClipSize * ClipSize > int.MaxValue)
             throw new ArgumentOutOfRangeException(nameof(ClipSize), "A clip must have fewer than 2^31 values.");
     }

@@ -2,7 +2,7 @@ namespace Sta.MLNet;
 
 /// <summary>
 /// Where the evidence for "fake" lies in one clip: one heat value per pixel of every frame of the network's input, from
-/// <see cref="StaExplainer"/>. Values are in [0, 1], divided by the clip's largest value (<see cref="Peak"/>) so that
+/// <see cref="ClipExplainer"/>. Values are in [0, 1], divided by the clip's largest value (<see cref="Peak"/>) so that
 /// the frames of a clip compare with each other; a clip with no positive evidence anywhere is all zeros.
 /// </summary>
 public sealed class ClipExplanation

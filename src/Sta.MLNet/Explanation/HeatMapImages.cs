@@ -3,13 +3,13 @@ using OpenCvSharp;
 namespace Sta.MLNet;
 
 /// <summary>
-/// Pictures of <see cref="StaExplainer"/> heat maps: a strip of a clip's aligned faces, the same strip with the heat laid
+/// Pictures of <see cref="ClipExplainer"/> heat maps: a strip of a clip's aligned faces, the same strip with the heat laid
 /// over it (colour and opacity both grow with the heat, so faces stay visible where there is none), or both rows in one
 /// PNG. Small network inputs are enlarged by whole-pixel replication, so the picture shows the pixels the network saw.
 /// Pixel-level heat is sparse, so for the eye it is spread with a small Gaussian (a quarter of a patch) and scaled so
 /// that the clip's 99th percentile of non-zero heat is full colour; the arrays themselves are left as they are.
 /// </summary>
-public static class HeatMapImages
+internal static class HeatMapImages
 {
     /// <summary>Opacity of the colour where the heat is 1.</summary>
     private const double MaxOpacity = 0.65;

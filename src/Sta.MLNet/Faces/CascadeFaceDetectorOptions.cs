@@ -1,7 +1,7 @@
 namespace Sta.MLNet;
 
 /// <summary>Settings of <see cref="CascadeFaceDetector"/> (OpenCV <c>CascadeClassifier::detectMultiScale</c>).</summary>
-public sealed record CascadeFaceDetectorOptions
+internal sealed record CascadeFaceDetectorOptions
 {
     /// <summary>
     /// Haar or LBP cascade XML. Default: <see cref="FaceModelPaths.HaarFrontalFaceAlt2"/> (Debian package opencv-data);

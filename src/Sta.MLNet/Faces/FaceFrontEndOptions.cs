@@ -1,7 +1,7 @@
 namespace Sta.MLNet;
 
 /// <summary>Settings of <see cref="FaceFrontEnd"/> for clips.</summary>
-public sealed record FaceFrontEndOptions
+internal sealed record FaceFrontEndOptions
 {
     /// <summary>
     /// In a clip, look for the face first in a region around the last face kept (default true). The region is

@@ -1,7 +1,7 @@
 namespace Sta.MLNet;
 
 /// <summary>Settings of <see cref="YuNetFaceDetector"/> (OpenCV <c>FaceDetectorYN</c>).</summary>
-public sealed record YuNetFaceDetectorOptions
+internal sealed record YuNetFaceDetectorOptions
 {
     /// <summary>
     /// The YuNet ONNX file (OpenCV Zoo <c>face_detection_yunet_2023mar.onnx</c> or similar). Required: no Debian package

@@ -10,7 +10,7 @@ namespace Sta.MLNet;
 /// is green when the decision at the threshold matches the label, red when it does not, grey when the label is
 /// unknown. With both classes present, a panel on the right shows the clip-level ROC curve and its AUC.
 /// </summary>
-public static class ClipScoreSheet
+internal static class ClipScoreSheet
 {
     private const int CaptionWidth = 170;
     private const int BarWidth = 150;

@@ -9,7 +9,7 @@ namespace Sta.MLNet;
 /// <param name="FalsePositiveRates">fpr; all NaN when there are no negatives.</param>
 /// <param name="TruePositiveRates">tpr; all NaN when there are no positives.</param>
 /// <param name="Thresholds">Score threshold of each point (a score counts as positive when &gt;= threshold).</param>
-public sealed record RocCurve(double[] FalsePositiveRates, double[] TruePositiveRates, double[] Thresholds)
+internal sealed record RocCurve(double[] FalsePositiveRates, double[] TruePositiveRates, double[] Thresholds)
 {
     /// <summary>Computes the ROC of <paramref name="scores"/> (higher = more likely fake) against <paramref name="labels"/> (true = fake).</summary>
     /// <exception cref="ArgumentException">Empty input, different lengths, or a NaN/infinite score.</exception>

@@ -11,7 +11,7 @@ namespace Sta.MLNet;
 public sealed record LabeledScore(string VideoId, bool Label, double Probability, int ClipCount = 1);
 
 /// <summary>Video-level scores from clip-level ones: the mean of the clip probabilities per video (docs/design.md, "Metrics").</summary>
-public static class VideoAggregation
+internal static class VideoAggregation
 {
     /// <summary>
     /// Groups <paramref name="clips"/> by video id (ordinal comparison) and averages; videos are listed in order of their

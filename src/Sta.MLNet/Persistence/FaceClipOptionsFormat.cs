@@ -39,9 +39,9 @@ internal static class FaceClipOptionsFormat
         writer.Write(options.AlignmentScale);
         writer.Write((int)options.AlignmentPrecision);
         writer.Write(options.ClipSize);
-        writer.Write(options.FrontEnd.SearchNearPreviousFace);
-        writer.Write(options.FrontEnd.SearchRegionScale);
-        writer.Write(options.FrontEnd.SearchFaceSize);
+        writer.Write(options.SearchNearPreviousFace);
+        writer.Write(options.SearchRegionScale);
+        writer.Write(options.SearchFaceSize);
         writer.Write(options.FirstFrameSearchSide);
         writer.Write((int)options.FacelessClips);
     }
@@ -64,30 +64,33 @@ internal static class FaceClipOptionsFormat
         };
 
         var detector = (FaceDetectorKind)reader.ReadInt32();
-        var cascade = new CascadeFaceDetectorOptions
-        {
-            ModelPath = reader.ReadString(), ScaleFactor = reader.ReadDouble(), MinNeighbors = reader.ReadInt32(),
-            MinFaceSize = reader.ReadInt32(), MaxImageSide = reader.ReadInt32(), EqualizeHistogram = reader.ReadBoolean(),
-        };
-        YuNetFaceDetectorOptions? yuNet = null;
+        string cascadePath = reader.ReadString();
+        double scaleFactor = reader.ReadDouble();
+        int minNeighbors = reader.ReadInt32(), minFaceSize = reader.ReadInt32(), cascadeMaxSide = reader.ReadInt32();
+        bool equalize = reader.ReadBoolean();
+        string? yuNetPath = null;
+        float scoreThreshold = 0.9f, nmsThreshold = 0.3f;
+        int topK = 5000, yuNetMaxSide = cascadeMaxSide;
         if (reader.ReadBoolean())
         {
-            yuNet = new YuNetFaceDetectorOptions
-            {
-                ModelPath = reader.ReadString(), ScoreThreshold = reader.ReadSingle(), NmsThreshold = reader.ReadSingle(),
-                TopK = reader.ReadInt32(), MaxImageSide = reader.ReadInt32(),
-            };
+            yuNetPath = reader.ReadString();
+            scoreThreshold = reader.ReadSingle();
+            nmsThreshold = reader.ReadSingle();
+            topK = reader.ReadInt32();
+            yuNetMaxSide = reader.ReadInt32();
         }
 
+        // The format keeps a detector size per detector kind; the options have one, that of the detector in use.
         var options = new FaceClipOptions
         {
-            Sampling = sampling, Detector = detector, Cascade = cascade, YuNet = yuNet,
+            Sampling = sampling, Detector = detector,
+            CascadeModelPath = cascadePath, CascadeScaleFactor = scaleFactor, CascadeMinNeighbors = minNeighbors,
+            CascadeMinFaceSize = minFaceSize, CascadeEqualizeHistogram = equalize,
+            YuNetModelPath = yuNetPath, YuNetScoreThreshold = scoreThreshold, YuNetNmsThreshold = nmsThreshold, YuNetTopK = topK,
+            DetectorMaxImageSide = detector == FaceDetectorKind.YuNet ? yuNetMaxSide : cascadeMaxSide,
             ShapePredictorPath = reader.ReadString(), AlignmentSize = reader.ReadInt32(), AlignmentScale = reader.ReadDouble(),
             AlignmentPrecision = (SimilarityPrecision)reader.ReadInt32(), ClipSize = reader.ReadInt32(),
-            FrontEnd = new FaceFrontEndOptions
-            {
-                SearchNearPreviousFace = reader.ReadBoolean(), SearchRegionScale = reader.ReadDouble(), SearchFaceSize = reader.ReadInt32(),
-            },
+            SearchNearPreviousFace = reader.ReadBoolean(), SearchRegionScale = reader.ReadDouble(), SearchFaceSize = reader.ReadInt32(),
             FirstFrameSearchSide = reader.ReadInt32(),
             FacelessClips = (FacelessClipHandling)reader.ReadInt32(),
         };

@@ -37,7 +37,7 @@ public sealed record VideoScoringOptions
     /// Runs on the scorer's network thread, so it should be quick; an exception thrown by it ends the run, like one
     /// thrown by <see cref="Progress"/>. Default null.
     /// </summary>
-    public ClipScoredHandler? ClipScored { get; init; }
+    internal ClipScoredHandler? ClipScored { get; init; }
 
     internal void Validate()
     {

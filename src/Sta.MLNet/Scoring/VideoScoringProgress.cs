@@ -13,4 +13,4 @@ public readonly record struct VideoScoringProgress(int VideosDone, int VideoCoun
 /// <param name="score">The clip's score.</param>
 /// <param name="clipCount">Clips the sampling protocol planned for that video.</param>
 /// <param name="clip">The clip the network scored, CLIP-normalised [T, 3, S, S]; valid only during the call.</param>
-public delegate void ClipScoredHandler(int videoIndex, ClipScore score, int clipCount, ReadOnlySpan<float> clip);
+internal delegate void ClipScoredHandler(int videoIndex, ClipScore score, int clipCount, ReadOnlySpan<float> clip);

@@ -116,14 +116,14 @@ public sealed class FaceFrontEndBenchmarkSuite : IBenchmarkSuite
         }
 
         var frontEnd = new FaceFrontEnd(detector, DlibShapePredictor.FromFile(options.ShapePredictorPath),
-            new FaceAligner(new FaceAlignmentOptions { OutputSize = options.AlignmentSize }), options: options.FrontEnd);
+            new FaceAligner(new FaceAlignmentOptions { OutputSize = options.AlignmentSize }), options: options.FaceSearch);
         var box = frontEnd.DetectInClip(sample.Image, ChannelOrder.Rgb, null)
             ?? throw new InvalidOperationException($"No face in the first frame of the {label} benchmark video.");
         var (trackSeconds, _) = Measure.OnOneThread(2, frames, _ => frontEnd.DetectInClip(sample.Image, ChannelOrder.Rgb, box));
-        yield return new($"tracked detection {label}", trackSeconds * 1000, "ms/frame", "search near the previous face (FaceFrontEndOptions defaults)");
+        yield return new($"tracked detection {label}", trackSeconds * 1000, "ms/frame", "search near the previous face (FaceClipOptions defaults)");
         foreach (var faceSize in new[] { 64, 48 })
         {
-            var smaller = new FaceFrontEnd(detector, frontEnd.Predictor, frontEnd.Aligner, options: options.FrontEnd with { SearchFaceSize = faceSize });
+            var smaller = new FaceFrontEnd(detector, frontEnd.Predictor, frontEnd.Aligner, options: options.FaceSearch with { SearchFaceSize = faceSize });
             var (seconds, _) = Measure.OnOneThread(2, frames, _ => smaller.DetectInClip(sample.Image, ChannelOrder.Rgb, box));
             yield return new($"tracked detection {label}, SearchFaceSize {faceSize}", seconds * 1000, "ms/frame", "speed knob: face searched at this size");
         }

@@ -28,7 +28,7 @@ public class FaceClipExtractorTests
         var frames = reader.ReadClip(plan.Clips[clipIndex]);
         using var detector = new CascadeFaceDetector();
         var frontEnd = new FaceFrontEnd(detector, DlibShapePredictor.FromFile(), new FaceAligner(new FaceAlignmentOptions { OutputSize = 256 }),
-            options: Consecutive.FrontEnd);
+            options: Consecutive.FaceSearch);
         using var faces = frontEnd.ProcessClip(frames, ChannelOrder.Rgb);
         foreach (var frame in frames) frame.Dispose();
 

@@ -48,14 +48,14 @@ public sealed class HeatMapSanityTests(QuickstartModel quickstart, ITestOutputHe
     [Fact]
     public void HeatMapsChangeWhenTheWeightsAreRandomised()
     {
-        var trained = new StaExplainer(quickstart.Detector);
+        var trained = new ClipExplainer(quickstart.Detector);
         // A freshly initialised network (adapters are identities, as training starts) and one with every path active.
         using var initial = new StaDetector(StaPresets.Tiny, seed: 11);
         initial.eval();
         using var scrambled = TestNetworks.RandomTiny(seed: 12);
         foreach (var (name, network) in new[] { ("re-initialised", initial), ("randomised", scrambled) })
         {
-            var random = new StaExplainer(network);
+            var random = new ClipExplainer(network);
             var correlations = HeldOutFakes.Value.Select(f =>
             {
                 var clip = Normalised(f.Clip);
@@ -72,7 +72,7 @@ public sealed class HeatMapSanityTests(QuickstartModel quickstart, ITestOutputHe
     [Fact]
     public void OnVideoLevelBlendingFakesTheHeatFallsInTheBlendedRegionMoreThanItsShareOfTheFace()
     {
-        var explainer = new StaExplainer(quickstart.Detector);
+        var explainer = new ClipExplainer(quickstart.Detector);
         double heatInRegion = 0, heatOnFace = 0, regionArea = 0, faceArea = 0;
         int clipsAboveShare = 0;
         foreach (var fake in HeldOutFakes.Value)

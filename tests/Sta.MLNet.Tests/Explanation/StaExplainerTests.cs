@@ -1,116 +1,113 @@
-using Microsoft.ML;
+using OpenCvSharp;
 using Sta.MLNet;
 using Sta.MLNet.Tests.Network;
-using TorchSharp;
-using static TorchSharp.torch;
+using Sta.MLNet.Tests.Video;
 
 namespace Sta.MLNet.Tests.Explanation;
 
 public class StaExplainerTests
 {
-    private static float[] RandomClip(int seed)
-    {
-        using var clips = TestNetworks.RandomClips(1, StaPresets.Tiny, seed);
-        return clips.data<float>().ToArray();
-    }
+    private static readonly FaceClipOptions TinyInput = new() { Sampling = ClipSamplingOptions.Consecutive, ClipSize = 32 };
 
     [Fact]
-    public void AMapHasOneValuePerPixelOfEveryFrameInZeroToOneWithItsPeakAtOne()
+    public async Task TheScoreIsTheScorersAndTheMostSuspiciousClipsGetHeatMapsOfTheFacesTheNetworkSaw()
     {
-        using var detector = TestNetworks.RandomTiny(seed: 4);
-        var explainer = new StaExplainer(detector);
-        var heat = explainer.Explain(RandomClip(5));
+        var detector = TestNetworks.RandomTinyStage();
+        var scoring = new VideoScoringOptions { FrontEnd = TinyInput, BatchSize = 4 };
+        var explainer = new StaExplainer(detector, scoring, new VideoExplanationOptions { ExplainedClips = 2 });
+        var reports = new List<double>();
+        var result = await explainer.ExplainVideoAsync(TestVideos.FaceMotionH264, new InlineProgress(reports.Add));
+        var alone = await new StaVideoScorer(detector, scoring).ScoreVideoAsync(TestVideos.FaceMotionH264);
 
-        Assert.Equal(8, heat.FrameCount);
-        Assert.Equal(32, heat.Size);
-        Assert.Equal(8 * 32 * 32, heat.Heat.Length);
-        Assert.True(heat.Peak > 0);
-        Assert.All(heat.Heat.ToArray(), v => Assert.InRange(v, 0f, 1f));
-        Assert.Equal(1f, heat.Heat.ToArray().Max());
-        // The pass's score and probability are the network's for that clip.
-        var stage = new StaDetectionTransformer(new MLContext(seed: 1), TestNetworks.RandomTiny(seed: 4), null, CPU);
-        var (score, probability) = stage.ScoreClip(RandomClip(5));
-        Assert.Equal(score, heat.Score, 4);
-        Assert.Equal(probability, heat.Probability, 4);
-        stage.ReleaseNetwork();
-    }
+        Assert.Null(result.Score.Error);
+        // Batches may be composed differently in two runs, which changes rounding only.
+        Assert.Equal(alone.Clips.Select(c => c.ClipIndex), result.Score.Clips.Select(c => c.ClipIndex));
+        foreach (var (a, b) in alone.Clips.Zip(result.Score.Clips)) Assert.Equal(a.Probability, b.Probability, 4);
+        Assert.Equal(result.Score.Clips.Select(c => c.ClipIndex), result.Clips.Select(c => c.Score.ClipIndex));
+        var suspicious = result.Clips.OrderByDescending(c => c.Score.Probability).Take(2).Select(c => c.Score.ClipIndex).ToHashSet();
+        Assert.Equal(suspicious, result.Clips.Where(c => c.HeatMap is not null).Select(c => c.Score.ClipIndex).ToHashSet());
 
-    [Fact]
-    public void TheSameClipGivesTheSameMapAndTheWeightsGetNoGradient()
-    {
-        using var detector = TestNetworks.RandomTiny(seed: 4);
-        foreach (var parameter in detector.parameters()) parameter.requires_grad = true; // as during fine-tuning
-        var explainer = new StaExplainer(detector);
-        var clip = RandomClip(6);
-        var first = explainer.Explain(clip).Heat.ToArray();
-        var second = explainer.Explain(clip).Heat.ToArray();
-
-        Assert.Equal(first, second);
-        Assert.All(detector.parameters(), p => Assert.True(p.grad is null, "the explainer left a gradient on a weight"));
-    }
-
-    [Fact]
-    public void AClipWithoutFrameToFrameChangeHasNoHeat()
-    {
-        using var detector = TestNetworks.RandomTiny(seed: 4);
-        var still = RandomClip(7);
-        int frame = 3 * 32 * 32;
-        for (int t = 1; t < 8; t++) Array.Copy(still, 0, still, t * frame, frame);
-
-        var heat = new StaExplainer(detector).Explain(still);
-
-        Assert.Equal(0f, heat.Peak);
-        Assert.All(heat.Heat.ToArray(), v => Assert.Equal(0f, v));
-    }
-
-    [Fact]
-    public void ExplainingWhileOtherThreadsScoreWithTheSameNetworkChangesNoResult()
-    {
-        var stage = new StaDetectionTransformer(new MLContext(seed: 1), TestNetworks.RandomTiny(seed: 8), null, CPU);
-        var explainer = new StaExplainer(stage);
-        var clips = Enumerable.Range(0, 4).Select(i => RandomClip(20 + i)).ToArray();
-        var quietMaps = clips.Select(c => explainer.Explain(c).Heat.ToArray()).ToArray();
-        var quietScores = clips.Select(c => stage.ScoreClip(c)).ToArray();
-
-        var maps = new float[4][][];
-        var scores = new (float, float)[4][];
-        var threads = Enumerable.Range(0, 4).Select(worker => new Thread(() =>
+        // The faces are the network's input exactly: normalising them gives the clip the front end makes.
+        using var extractor = new FaceClipExtractor(TinyInput);
+        var clip = new float[TinyInput.ClipLength];
+        var normalised = new float[TinyInput.ClipLength];
+        var landmarks = new float[TinyInput.LandmarksLength];
+        foreach (var evidence in result.Clips)
         {
-            // Two threads explain (gradients on), two score (gradients off) through the same network.
-            if (worker % 2 == 0)
-                maps[worker] = clips.Select(c => new StaExplainer(stage).Explain(c).Heat.ToArray()).ToArray();
-            else
-                scores[worker] = clips.Select(c => stage.ScoreClip(c)).ToArray();
-        })).ToList();
-        threads.ForEach(t => t.Start());
-        threads.ForEach(t => Assert.True(t.Join(TimeSpan.FromMinutes(5)), "a thread did not finish (deadlock guard)"));
+            extractor.ExtractClip(TestVideos.FaceMotionH264, evidence.Score.ClipIndex, clip, landmarks);
+            ClipNormalization.Normalize(evidence.Faces.Pixels, normalised, 8, 32, 32);
+            Assert.Equal(clip, normalised);
+            if (evidence.HeatMap is { } heat)
+                Assert.Equal(new ClipExplainer(detector).Explain(clip).Heat.ToArray(), heat.Heat.ToArray());
+        }
 
-        foreach (var worker in new[] { 0, 2 })
-            for (int i = 0; i < clips.Length; i++) Assert.Equal(quietMaps[i], maps[worker][i]);
-        foreach (var worker in new[] { 1, 3 })
-            Assert.Equal(quietScores, scores[worker]);
-        stage.ReleaseNetwork();
+        Assert.Equal(reports.Order(), reports);
+        Assert.Equal(1.0, reports[^1]);
+        detector.ReleaseNetwork();
     }
 
     [Fact]
-    public void AClipOfTheWrongShapeIsRefused()
+    public async Task ABadVideoComesBackWithTheScorersErrorAndNoEvidence()
+    {
+        var detector = TestNetworks.RandomTinyStage();
+        var explainer = new StaExplainer(detector, new VideoScoringOptions { FrontEnd = TinyInput });
+
+        var result = await explainer.ExplainVideoAsync(TestVideos.TextFileNamedMp4);
+
+        Assert.IsAssignableFrom<VideoDecodeException>(result.Score.Error);
+        Assert.Empty(result.Clips);
+        Assert.Equal(result.Score.Error!.Message, VideoScoreResult.ErrorOf(result.Score));
+        detector.ReleaseNetwork();
+    }
+
+    [Fact]
+    public async Task FacesAreKeptForAtMostTheConfiguredNumberOfClipsTheMostSuspiciousOnes()
+    {
+        var detector = TestNetworks.RandomTinyStage();
+        var scoring = new VideoScoringOptions { FrontEnd = TinyInput };
+        var explainer = new StaExplainer(detector, scoring, new VideoExplanationOptions { ExplainedClips = 1, MaxClipsWithFaces = 3 });
+
+        var result = await explainer.ExplainVideoAsync(TestVideos.FaceMotionH264);
+
+        Assert.True(result.Score.Clips.Count > 3);
+        var top = result.Score.Clips.OrderByDescending(c => c.Probability).Take(3).Select(c => c.ClipIndex).Order();
+        Assert.Equal(top, result.Clips.Select(c => c.Score.ClipIndex));
+        Assert.Single(result.Clips, c => c.HeatMap is not null);
+        detector.ReleaseNetwork();
+    }
+
+    [Fact]
+    public void StripsArePngsWithOneCellPerFrameAtTheDisplaySize()
     {
         using var detector = TestNetworks.RandomTiny(seed: 4);
-        var error = Assert.Throws<ArgumentException>(() => new StaExplainer(detector).Explain(new float[100]));
-        Assert.Contains("8x3x32x32", error.Message);
+        var explainer = new ClipExplainer(detector);
+        using var clips = TestNetworks.RandomClips(1, StaPresets.Tiny, seed: 9);
+        var values = clips.data<float>().ToArray();
+        var faces = new byte[8 * 32 * 32 * 3];
+        ClipNormalization.Denormalize(values, faces, 8, 32, 32);
+        var rgb = new Sta.MLNet.RgbClip(faces, 8, 32, 32);
+        var heat = explainer.Explain(values);
+
+        Assert.Equal(128, HeatMapImages.DisplaySize(32));
+        Assert.Equal(224, HeatMapImages.DisplaySize(224));
+        using var facesStrip = Cv2.ImDecode(HeatMapImages.FacesPng(rgb), ImreadModes.Color);
+        using var overlay = Cv2.ImDecode(HeatMapImages.OverlayPng(rgb, heat, explainer.PatchSize), ImreadModes.Color);
+        Assert.Equal((128, 8 * 128), (facesStrip.Rows, facesStrip.Cols));
+        Assert.Equal((128, 8 * 128), (overlay.Rows, overlay.Cols));
+        var path = Path.Combine(TestVideos.NewScratchFolder("strips"), "clip.png");
+        HeatMapImages.WriteStrip(path, rgb, heat, explainer.PatchSize);
+        using var both = Cv2.ImRead(path);
+        Assert.Equal((2 * 128, 8 * 128), (both.Rows, both.Cols));
+        // The top row is the faces, enlarged by whole pixels: cell (0, 0) of the strip is face pixel (0, 0).
+        var expected = new Vec3b(faces[2], faces[1], faces[0]);
+        Assert.Equal(expected, both.At<Vec3b>(3, 3));
     }
 
-    [Fact]
-    public void PoolingSumsEachSquareAndDividesByTheLargest()
+    private sealed class InlineProgress(Action<double> report) : IProgress<double>
     {
-        var heat = new float[2 * 4 * 4];
-        heat[0] = 1f;          // frame 0, pixel (0, 0) -> square (0, 0)
-        heat[5] = 0.5f;        // frame 0, pixel (1, 1) -> square (0, 0)
-        heat[16 + 15] = 0.75f; // frame 1, pixel (3, 3) -> square (1, 1)
-        var explanation = new ClipExplanation(1f, 0.7f, 2, 4, heat, 2f);
-
-        var pooled = explanation.Pool(2);
-
-        Assert.Equal([1f, 0, 0, 0, 0, 0, 0, 0.5f], pooled);
+        public void Report(double value)
+        {
+            lock (this) report(value);
+        }
     }
 }

@@ -87,7 +87,7 @@ public sealed class DisposeScopeCoverageTests : IDisposable
         var batch = new[] { new float[clips[0].numel()], new float[clips[0].numel()] };
         var results = new (float, float)[2];
         AssertNoUnscopedTensors("scoring a batch through the ML.NET stage", () => stage.ScoreBatch(batch, 2, results, new float[2][]));
-        AssertNoUnscopedTensors("explaining a clip", () => new Sta.MLNet.StaExplainer(stage).Explain(batch[0]));
+        AssertNoUnscopedTensors("explaining a clip", () => new Sta.MLNet.ClipExplainer(stage).Explain(batch[0]));
         detector.Dispose();
         clips.Dispose();
     }
