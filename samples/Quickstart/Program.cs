@@ -41,7 +41,7 @@ Console.WriteLine($"   videos:  AUC {detection.Video.Auc:F3}  EER {detection.Vid
 var modelPath = Path.Combine(outputFolder, "sta-quickstart-model.zip");
 ml.Model.Save(model, train.Schema, modelPath);
 var fresh = new MLContext(seed: 2) { FallbackToCpu = true };
-var reloaded = (StaDetectionTransformer)StaMLNet.LoadModel(fresh, modelPath, out _);
+var reloaded = (StaDetectionTransformer)fresh.LoadStaModel(modelPath, out _);
 bool identical = scored.GetColumn<float>("Score").SequenceEqual(reloaded.Transform(heldOut).GetColumn<float>("Score"));
 Console.WriteLine($"4. Saved {modelPath} ({new FileInfo(modelPath).Length / 1024} KiB); reloaded scores identical: {identical}");
 

@@ -1,7 +1,7 @@
 // The consumer test's application (build/consumer-test.sh): Sta.MLNet as a user's app gets it from the packages.
 //   fit <dir>                 photo clips -> StaTrainer (Tiny) -> Transform -> Evaluate + EvaluateDetection -> Model.Save;
 //                             writes <dir>/model.zip, the test clips (<dir>/test.idv) and their scores (<dir>/scores.txt)
-//   score <dir>               in a new process: StaMLNet.LoadModel -> the same test clips -> scores identical to fit's
+//   score <dir>               in a new process: LoadStaModel -> the same test clips -> scores identical to fit's
 //   reference <json>          loads the models saved under other ML.NET versions that <json> lists; probe scores as recorded
 //   probe <model.zip>         prints the probe clip's Score and Probability (for recording a new reference model)
 // Exit code 0 when every check holds, 1 otherwise; one line per check on stdout.
@@ -78,7 +78,7 @@ internal static class Checks
     public static int Score(string folder, string mlnet)
     {
         var ml = new MLContext(seed: 2);
-        var model = StaMLNet.LoadModel(ml, Path.Combine(folder, "model.zip"), out _);
+        var model = ml.LoadStaModel(Path.Combine(folder, "model.zip"), out _);
         var test = ml.Data.LoadFromBinary(Path.Combine(folder, "test.idv"));
         var scores = model.Transform(test).GetColumn<float>("Score").Select(Exact).ToArray();
         var expected = File.ReadAllLines(Path.Combine(folder, "scores.txt"));
@@ -97,7 +97,7 @@ internal static class Checks
             var file = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!, entry.GetProperty("file").GetString()!);
             var savedBy = entry.GetProperty("savedBy").GetString()!;
             var recorded = RecordedMLNetVersion(file);
-            var (score, probability) = Probe(new MLContext(seed: 3), StaMLNet.LoadModel(new MLContext(seed: 3), file, out _));
+            var (score, probability) = Probe(new MLContext(seed: 3), new MLContext(seed: 3).LoadStaModel(file, out _));
             var (expectedScore, expectedProbability) = (entry.GetProperty("score").GetSingle(), entry.GetProperty("probability").GetSingle());
             bool ok = recorded == savedBy && Math.Abs(score - expectedScore) <= 1e-5 && Math.Abs(probability - expectedProbability) <= 1e-5;
             Console.WriteLine($"reference: ML.NET {mlnet}: {Path.GetFileName(file)} (saved by ML.NET {recorded}) probe Score {Exact(score)} " +
@@ -110,7 +110,7 @@ internal static class Checks
     public static int PrintProbe(string modelPath)
     {
         var ml = new MLContext(seed: 3);
-        var (score, probability) = Probe(ml, StaMLNet.LoadModel(ml, modelPath, out _));
+        var (score, probability) = Probe(ml, ml.LoadStaModel(modelPath, out _));
         Console.WriteLine($"probe: Score {Exact(score)} Probability {Exact(probability)} (saved by ML.NET {RecordedMLNetVersion(modelPath)})");
         return 0;
     }

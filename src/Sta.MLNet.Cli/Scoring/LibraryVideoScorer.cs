@@ -69,7 +69,6 @@ internal sealed class LibraryVideoScorer : IVideoScorer
             FrontEnd = new FaceClipOptions
             {
                 Sampling = sampling with { FramesPerClip = framesPerClip },
-                Detector = yunet ? FaceDetectorKind.YuNet : FaceDetectorKind.Cascade,
                 CascadeModelPath = yunet ? FaceModelPaths.HaarFrontalFaceAlt2 : faces.DetectorModelPath,
                 YuNetModelPath = yunet ? faces.DetectorModelPath : null,
                 ShapePredictorPath = faces.LandmarksModelPath,

@@ -16,11 +16,8 @@ public sealed record FaceClipOptions
     /// <summary>Which frames form the clips of a video. Default <see cref="ClipSamplingOptions.DeepfakeBench"/>.</summary>
     public ClipSamplingOptions Sampling { get; init; } = ClipSamplingOptions.DeepfakeBench;
 
-    /// <summary>Face detector. Default <see cref="FaceDetectorKind.Cascade"/>.</summary>
-    public FaceDetectorKind Detector { get; init; } = FaceDetectorKind.Cascade;
-
     /// <summary>
-    /// Haar or LBP cascade XML for <see cref="FaceDetectorKind.Cascade"/>. Default
+    /// Haar or LBP cascade XML of the face detector used without <see cref="YuNetModelPath"/>. Default
     /// <see cref="FaceModelPaths.HaarFrontalFaceAlt2"/> (Debian package opencv-data);
     /// <see cref="FaceModelPaths.HaarFrontalFaceDefault"/> and <see cref="FaceModelPaths.LbpFrontalFaceImproved"/> (faster,
     /// tighter boxes) also work.
@@ -46,8 +43,9 @@ public sealed record FaceClipOptions
     public bool CascadeEqualizeHistogram { get; init; }
 
     /// <summary>
-    /// The YuNet ONNX file (OpenCV Zoo <c>face_detection_yunet_2023mar.onnx</c> or similar); required with
-    /// <see cref="FaceDetectorKind.YuNet"/>: no Debian package ships it and nothing is downloaded. Default null.
+    /// The YuNet ONNX file (OpenCV Zoo <c>face_detection_yunet_2023mar.onnx</c> or similar). When set, YuNet is the face
+    /// detector instead of the cascade (no Debian package ships the file and nothing is downloaded). Default null: the
+    /// cascade.
     /// </summary>
     public string? YuNetModelPath { get; init; }
 
@@ -128,6 +126,9 @@ public sealed record FaceClipOptions
     /// <summary>Floats in one clip's landmarks: T x 68 x 2.</summary>
     public int LandmarksLength => FramesPerClip * LandmarkCount * 2;
 
+    /// <summary>The face detector in use: YuNet when <see cref="YuNetModelPath"/> is set, else the cascade.</summary>
+    internal FaceDetectorKind Detector => YuNetModelPath is null ? FaceDetectorKind.Cascade : FaceDetectorKind.YuNet;
+
     /// <summary>The cascade detector's settings.</summary>
     internal CascadeFaceDetectorOptions Cascade => new()
     {
@@ -153,15 +154,13 @@ public sealed record FaceClipOptions
     {
         ArgumentNullException.ThrowIfNull(Sampling, nameof(Sampling));
         Sampling.Validate();
-        if (!Enum.IsDefined(Detector))
-            throw new ArgumentOutOfRangeException(nameof(Detector), Detector, "Unknown face detector.");
         ArgumentException.ThrowIfNullOrWhiteSpace(CascadeModelPath, nameof(CascadeModelPath));
         if (!(CascadeScaleFactor > 1) || !double.IsFinite(CascadeScaleFactor))
             throw new ArgumentOutOfRangeException(nameof(CascadeScaleFactor), CascadeScaleFactor, "CascadeScaleFactor must be finite and > 1.");
         ArgumentOutOfRangeException.ThrowIfNegative(CascadeMinNeighbors, nameof(CascadeMinNeighbors));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(CascadeMinFaceSize, nameof(CascadeMinFaceSize));
-        if (Detector == FaceDetectorKind.YuNet && string.IsNullOrWhiteSpace(YuNetModelPath))
-            throw new ArgumentException("FaceDetectorKind.YuNet needs YuNetModelPath, the path of the YuNet ONNX file.", nameof(YuNetModelPath));
+        if (YuNetModelPath is not null && string.IsNullOrWhiteSpace(YuNetModelPath))
+            throw new ArgumentException("YuNetModelPath must be the path of the YuNet ONNX file, or null for the cascade.", nameof(YuNetModelPath));
         if (!(YuNetScoreThreshold is >= 0 and <= 1))
             throw new ArgumentOutOfRangeException(nameof(YuNetScoreThreshold), YuNetScoreThreshold, "YuNetScoreThreshold must be in [0, 1].");
         if (!(YuNetNmsThreshold is >= 0 and <= 1))

@@ -1,7 +1,7 @@
 namespace Sta.MLNet;
 
 /// <summary>Which face detector the clip front end uses.</summary>
-public enum FaceDetectorKind
+internal enum FaceDetectorKind
 {
     /// <summary>OpenCV Haar/LBP cascade (<see cref="CascadeFaceDetector"/>); its default model ships with Debian's opencv-data.</summary>
     Cascade = 0,

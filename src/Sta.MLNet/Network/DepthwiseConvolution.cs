@@ -4,7 +4,7 @@ namespace Sta.MLNet;
 /// How the adapters' depthwise convolutions are computed. Every form gives the official Conv3d arithmetic (same
 /// products, same sums, float rounding aside); only the memory layout and the kernels libtorch runs differ.
 /// </summary>
-public enum DepthwiseConvolution
+internal enum DepthwiseConvolution
 {
     /// <summary>
     /// <see cref="ChannelsLast"/> on the CPU, where it measured 5-30x faster per convolution than the official layout

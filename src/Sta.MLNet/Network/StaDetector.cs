@@ -54,7 +54,7 @@ public sealed class StaDetector : nn.Module<Tensor, StaOutput>
     /// Which libtorch kernels compute the adapters' depthwise convolutions (see <see cref="DepthwiseConvolution"/>).
     /// An execution choice, like the device: it changes no parameter and is not saved with a model.
     /// </summary>
-    public DepthwiseConvolution DepthwiseConvolution
+    internal DepthwiseConvolution DepthwiseConvolution
     {
         get => _depthwiseConvolution;
         set

@@ -80,10 +80,16 @@ internal static class FaceClipOptionsFormat
             yuNetMaxSide = reader.ReadInt32();
         }
 
-        // The format keeps a detector size per detector kind; the options have one, that of the detector in use.
+        // The format names the detector kind and keeps a detector size per kind; the options have one size, that of the
+        // detector in use, and use YuNet exactly when its model path is set.
+        if (!Enum.IsDefined(detector))
+            throw new InvalidDataException($"Saved face clip options name an unknown face detector ({(int)detector}).");
+        if (detector == FaceDetectorKind.YuNet && yuNetPath is null)
+            throw new InvalidDataException("Saved face clip options ask for the YuNet detector without its model path.");
+        if (detector == FaceDetectorKind.Cascade) yuNetPath = null;
         var options = new FaceClipOptions
         {
-            Sampling = sampling, Detector = detector,
+            Sampling = sampling,
             CascadeModelPath = cascadePath, CascadeScaleFactor = scaleFactor, CascadeMinNeighbors = minNeighbors,
             CascadeMinFaceSize = minFaceSize, CascadeEqualizeHistogram = equalize,
             YuNetModelPath = yuNetPath, YuNetScoreThreshold = scoreThreshold, YuNetNmsThreshold = nmsThreshold, YuNetTopK = topK,

@@ -24,7 +24,7 @@ public sealed record VideoScore(
     public VideoInfo? Info { get; init; }
 
     /// <summary>The clips the sampling protocol planned (frame indices per clip); null when the video failed first.</summary>
-    public ClipPlan? Plan { get; init; }
+    internal ClipPlan? Plan { get; init; }
 
     /// <summary>
     /// Wall-clock time from the start of this video's front-end work to its last clip's result. Videos overlap when

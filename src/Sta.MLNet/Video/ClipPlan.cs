@@ -9,7 +9,7 @@ namespace Sta.MLNet;
 /// <param name="RequiredFrameCount">Usable frames one clip spans without padding.</param>
 /// <param name="Clips">Frame indices per clip; empty when <see cref="IsTooShort"/>.</param>
 /// <param name="IsPadded">True when the single clip was completed by <see cref="ShortVideoPolicy"/> padding.</param>
-public sealed record ClipPlan(
+internal sealed record ClipPlan(
     int FrameCount, int UsableFrameCount, int RequiredFrameCount, IReadOnlyList<IReadOnlyList<int>> Clips, bool IsPadded)
 {
     /// <summary>True when the video yields no clip (too few usable frames and <see cref="ShortVideoPolicy.Reject"/>, or no frame at all).</summary>

@@ -6,13 +6,12 @@ using Microsoft.ML.Runtime;
 namespace Sta.MLNet;
 
 /// <summary>
-/// Makes Sta.MLNet's stages loadable by <c>mlContext.Model.Load</c>. ML.NET finds a saved stage's loader in the
-/// ComponentCatalog of the <see cref="MLContext"/> that loads it, and third-party assemblies cannot declare themselves to
-/// it (<c>[LoadableClass]</c> is internal; see docs/persistence.md), so call <see cref="Register"/> once per
-/// <see cref="MLContext"/> before loading a model, or use <see cref="LoadModel(MLContext, string, out DataViewSchema)"/>.
-/// Saving needs no registration.
+/// Makes Sta.MLNet's stages loadable by <c>mlContext.Model.Load</c> (users reach it through
+/// <see cref="StaCatalog.RegisterStaStages"/> and <see cref="StaCatalog.LoadStaModel(MLContext, string, out DataViewSchema)"/>).
+/// ML.NET finds a saved stage's loader in the ComponentCatalog of the <see cref="MLContext"/> that loads it, and
+/// third-party assemblies cannot declare themselves to it (<c>[LoadableClass]</c> is internal; see docs/persistence.md).
 /// </summary>
-public static class StaMLNet
+internal static class StaMLNet
 {
     /// <summary>
     /// Every loadable stage of this library. A new stage adds exactly one line here (and implements
