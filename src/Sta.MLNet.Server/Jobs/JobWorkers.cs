@@ -88,6 +88,9 @@ internal sealed class JobWorkers(JobStore store, IVideoAnalyzer analyzer, Upload
             outcome = new JobOutcome(false, null, "the video could not be analysed because of an internal error; see the server's log", "InternalError",
                 new Dictionary<string, byte[]>());
         }
+        // The upload goes before the job shows as finished: a client that sees the result may rely on the video being
+        // gone from the server (the finally in Work releases it on the other paths).
+        job.ReleaseUpload();
         job.Finish(outcome, store.Clock.GetUtcNow());
         logger.LogInformation("Job {Id} {Status}", job.Id, outcome.Succeeded ? "done" : $"failed: {outcome.Error}");
     }
