@@ -34,14 +34,14 @@ internal static class DatasetLoader
             Sampling = ClipSamplingOptions.DeepfakeBench with { FramesPerClip = network.NumFrames },
             ClipSize = network.InputResolution,
         };
-        return mlContext.LoadDeepfakeBenchClips(jsonPath, dataset, SourceOptions(frontEnd, requireLandmarks, onIssue, cancellationToken, workers));
+        return (VideoClipSourceDataView)mlContext.LoadDeepfakeBenchClips(jsonPath, dataset, SourceOptions(frontEnd, requireLandmarks, onIssue, cancellationToken, workers));
     }
 
     public static VideoClipSourceDataView VideoFolder(MLContext mlContext, string folder, FaceClipOptions frontEnd, Action<string> onIssue,
         CancellationToken cancellationToken, int workers = 1)
     {
         if (!Directory.Exists(folder)) throw new UsageException($"Video folder not found: {folder}");
-        return mlContext.LoadVideoClipsFromFolder(folder, SourceOptions(frontEnd, requireLandmarks: false, onIssue, cancellationToken, workers));
+        return (VideoClipSourceDataView)mlContext.LoadVideoClipsFromFolder(folder, SourceOptions(frontEnd, requireLandmarks: false, onIssue, cancellationToken, workers));
     }
 
     /// <param name="workers">Threads decoding clips ahead of the reader (<see cref="ClipStreamOptions.DecodeWorkers"/>).</param>

@@ -25,7 +25,7 @@ namespace Sta.MLNet;
 /// <see cref="InvalidOperationException"/> (cache it first with <c>mlContext.Data.Cache</c>).
 /// </para>
 /// </summary>
-public sealed class VideoClipDataView : IDataView
+internal sealed class VideoClipDataView : IDataView
 {
     private readonly IHost _host;
     private readonly IDataView _input;

@@ -19,7 +19,7 @@ namespace Sta.MLNet;
 /// (<see cref="Issues"/>, the callback, the MLContext log) and skipped.
 /// </para>
 /// </summary>
-public sealed class VideoClipSourceDataView : IDataView
+internal sealed class VideoClipSourceDataView : IDataView
 {
     private const int VideoIdColumn = 8, LabelColumn = 9, VideoPathColumn = 10;
 

@@ -25,7 +25,7 @@ internal static class VideoCollection
         var labelFolders = new[] { (options.RealFolderName, DeepfakeBenchLabels.Real), (options.FakeFolderName, DeepfakeBenchLabels.Fake) };
         if (labelFolders.All(folder => !Directory.Exists(Path.Combine(root, folder.Item1))))
             throw new DatasetFormatException(root,
-                $"Expected label sub-folders '{options.RealFolderName}' and/or '{options.FakeFolderName}' (VideoFolderOptions)");
+                $"Expected label sub-folders '{options.RealFolderName}' and/or '{options.FakeFolderName}' (realFolderName, fakeFolderName)");
 
         var extensions = new HashSet<string>(options.Extensions, StringComparer.OrdinalIgnoreCase);
         var videos = new List<LabeledVideo>();
@@ -153,7 +153,7 @@ internal static class VideoCollection
         if (options.LabelMapping.TryGetValue(text, out var label))
             return (label, text);
         throw new DatasetFormatException(csvPath,
-            $"Line {lineNumber} has label '{text}', which is neither 0/1 nor a name in VideoCsvOptions.LabelMapping");
+            $"Line {lineNumber} has label '{text}', which is neither 0/1 nor a name in the label mapping");
     }
 
     private static string VideoName(string root, string file)

@@ -1,7 +1,7 @@
 namespace Sta.MLNet;
 
 /// <summary>How a CSV list of labelled videos (<c>path,label</c> per line) is read.</summary>
-public sealed record VideoCsvOptions
+internal sealed record VideoCsvOptions
 {
     /// <summary>Folder relative video paths are resolved against. Default null: the CSV file's folder.</summary>
     public string? Root { get; init; }

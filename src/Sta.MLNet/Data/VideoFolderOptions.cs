@@ -1,7 +1,7 @@
 namespace Sta.MLNet;
 
 /// <summary>Layout of a folder of labelled videos: <c>root/real/**</c> and <c>root/fake/**</c>.</summary>
-public sealed record VideoFolderOptions
+internal sealed record VideoFolderOptions
 {
     /// <summary>Sub-folder holding real videos (label 0). Default "real".</summary>
     public string RealFolderName { get; init; } = "real";

@@ -12,7 +12,8 @@ namespace Sta.MLNet;
 /// <item><see cref="LoadVideoClips(MLContext, IDataView, VideoClipLoaderOptions?, ClipStreamOptions?)"/>: one row per clip
 /// of every video of a table of paths.</item>
 /// <item><see cref="LoadVideoClipsFromFolder"/>, <see cref="LoadVideoClipsFromCsv"/>, <see cref="LoadDeepfakeBenchClips"/>:
-/// labelled clip datasets that shuffle their own clip table.</item>
+/// labelled clip datasets that shuffle their own clip table (a cursor with a <see cref="Random"/> visits the clips in
+/// random order) and split it between the cursors of a cursor set, which decode in parallel.</item>
 /// </list>
 /// </summary>
 public static partial class StaCatalog
@@ -42,9 +43,11 @@ public static partial class StaCatalog
 
     /// <summary>
     /// One row per clip of every video in <paramref name="videos"/> (a table with a text path column, default "VideoPath";
-    /// its other columns are repeated on each clip). See <see cref="VideoClipDataView"/> for laziness and error reporting.
+    /// its other columns are repeated on each clip). Lazy: clips are decoded as a cursor reads them. A video that cannot
+    /// be opened or is too short, and a clip that does not decode or has no face, is skipped and reported through
+    /// <see cref="ClipStreamOptions.OnIssue"/> and a warning on the context's log; rows already delivered are kept.
     /// </summary>
-    public static VideoClipDataView LoadVideoClips(this MLContext mlContext, IDataView videos, VideoClipLoaderOptions? options = null,
+    public static IDataView LoadVideoClips(this MLContext mlContext, IDataView videos, VideoClipLoaderOptions? options = null,
         ClipStreamOptions? stream = null)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
@@ -52,22 +55,46 @@ public static partial class StaCatalog
     }
 
     /// <summary>
-    /// Clips of the labelled videos under <c>root/real</c> and <c>root/fake</c> (<see cref="VideoCollection.FromLabelFolders"/>).
+    /// Clips of the labelled videos under <c>root/real</c> (label 0) and <c>root/fake</c> (label 1). Files with the
+    /// extensions of common FFmpeg-readable containers (.mp4, .avi, .mov, .mkv, .webm, ...) count as videos.
     /// </summary>
-    /// <exception cref="DatasetFileMissingException">The root folder does not exist.</exception>
+    /// <param name="mlContext">The context.</param>
+    /// <param name="root">The folder holding the two label folders.</param>
+    /// <param name="options">Front end, columns and streaming settings.</param>
+    /// <param name="realFolderName">Sub-folder of real videos. Default "real".</param>
+    /// <param name="fakeFolderName">Sub-folder of fake videos. Default "fake".</param>
+    /// <param name="recursive">Whether videos in nested folders under the label folders count. Default true.</param>
     /// <exception cref="DatasetFormatException">Neither label folder exists.</exception>
-    public static VideoClipSourceDataView LoadVideoClipsFromFolder(this MLContext mlContext, string root, VideoClipSourceOptions? options = null,
-        VideoFolderOptions? folder = null)
+    /// <exception cref="StaException">The root folder does not exist.</exception>
+    public static IDataView LoadVideoClipsFromFolder(this MLContext mlContext, string root, VideoClipSourceOptions? options = null,
+        string realFolderName = "real", string fakeFolderName = "fake", bool recursive = true)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
-        return FromVideos(mlContext, VideoCollection.FromLabelFolders(root, folder), options ?? new VideoClipSourceOptions());
+        var layout = new VideoFolderOptions { RealFolderName = realFolderName, FakeFolderName = fakeFolderName, Recursive = recursive };
+        return FromVideos(mlContext, VideoCollection.FromLabelFolders(root, layout), options ?? new VideoClipSourceOptions());
     }
 
-    /// <summary>Clips of the videos listed in a <c>path,label</c> CSV (<see cref="VideoCollection.FromCsv"/>).</summary>
-    public static VideoClipSourceDataView LoadVideoClipsFromCsv(this MLContext mlContext, string csvPath, VideoClipSourceOptions? options = null,
-        VideoCsvOptions? csv = null)
+    /// <summary>
+    /// Clips of the videos listed in a CSV file, one <c>path,label</c> record per line (further columns ignored, an optional
+    /// header line <c>path,label</c>, RFC 4180 quoting, blank lines skipped). Labels are 0/1,
+    /// "real"/"fake" or a DeepfakeBench label name (case-insensitive) unless <paramref name="labelMapping"/> says otherwise.
+    /// Files are not opened here: a missing video is reported when its clips are planned.
+    /// </summary>
+    /// <param name="mlContext">The context.</param>
+    /// <param name="csvPath">The CSV file.</param>
+    /// <param name="options">Front end, columns and streaming settings.</param>
+    /// <param name="root">Folder that relative video paths are resolved against. Default null: the CSV file's folder.</param>
+    /// <param name="labelMapping">Label text to class (0 real, 1 fake); its comparer decides case sensitivity. The texts
+    /// "0" and "1" are always accepted. Default null: "real", "fake" and the DeepfakeBench label names.</param>
+    /// <exception cref="StaException">The CSV file does not exist.</exception>
+    /// <exception cref="DatasetFormatException">A malformed line, an unknown label or a video listed twice; the message
+    /// gives the line.</exception>
+    public static IDataView LoadVideoClipsFromCsv(this MLContext mlContext, string csvPath, VideoClipSourceOptions? options = null,
+        string? root = null, IReadOnlyDictionary<string, int>? labelMapping = null)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
+        var csv = new VideoCsvOptions { Root = root };
+        if (labelMapping is not null) csv = csv with { LabelMapping = labelMapping };
         return FromVideos(mlContext, VideoCollection.FromCsv(csvPath, csv), options ?? new VideoClipSourceOptions());
     }
 
@@ -76,7 +103,7 @@ public static partial class StaCatalog
     /// frames resized to <see cref="FaceClipOptions.ClipSize"/> (bicubic), landmarks scaled alike; clips planned from each
     /// video's frame list with <see cref="FaceClipOptions.Sampling"/>.
     /// </summary>
-    public static VideoClipSourceDataView LoadDeepfakeBenchClips(this MLContext mlContext, string jsonPath, DeepfakeBenchOptions? dataset = null,
+    public static IDataView LoadDeepfakeBenchClips(this MLContext mlContext, string jsonPath, DeepfakeBenchOptions? dataset = null,
         VideoClipSourceOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(mlContext);

@@ -76,7 +76,7 @@ public sealed class VideoClipLoadingTransformer : AppendColumnsTransformer, ILoa
     /// <paramref name="stream"/>'s callback, a warning on the MLContext log) and skipped. Shuffling requests are passed
     /// to <paramref name="input"/> (shuffle the small path table, never the clips).
     /// </summary>
-    public VideoClipDataView ExpandClips(IDataView input, ClipStreamOptions? stream = null)
+    internal VideoClipDataView ExpandClips(IDataView input, ClipStreamOptions? stream = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         return new VideoClipDataView(Host, input, _options, stream);

@@ -83,7 +83,7 @@ public sealed class TrainingInputBenchmarkSuite : IBenchmarkSuite
             foreach (int workers in new[] { 1, 2 })
             {
                 openCv.UseFor(workers);
-                var clips = ml.LoadDeepfakeBenchClips(json, new DeepfakeBenchOptions { Split = DatasetSplit.Train, FrameRoot = root },
+                var clips = (VideoClipSourceDataView)ml.LoadDeepfakeBenchClips(json, new DeepfakeBenchOptions { Split = DatasetSplit.Train, FrameRoot = root },
                     new VideoClipSourceOptions
                     {
                         FrontEnd = new FaceClipOptions { ClipSize = network.InputResolution },

@@ -16,7 +16,7 @@ public class ClipSourceTrainingTests
             tree.AddVideo("UADFV", v % 2 == 0 ? "UADFV_Real" : "UADFV_Fake", "train", null, "videos", $"v{v}", Enumerable.Range(0, 16).ToArray());
         var json = tree.WriteJson("UADFV.json");
         var ml = new MLContext(seed: 1);
-        var source = ml.LoadDeepfakeBenchClips(json, new DeepfakeBenchOptions { FrameRoot = tree.Root, Split = DatasetSplit.Train },
+        var source = (VideoClipSourceDataView)ml.LoadDeepfakeBenchClips(json, new DeepfakeBenchOptions { FrameRoot = tree.Root, Split = DatasetSplit.Train },
             new VideoClipSourceOptions { FrontEnd = new FaceClipOptions { ClipSize = 32 } });
 
         var model = ml.StaTrainer(StaTrainerTests.TinyOptions()).Fit(source);

@@ -35,7 +35,7 @@ public class VideoClipDataViewTests
             new VideoRow { VideoPath = FaceClipVideos.NoFace, Weight = 5 },
         });
         var options = new VideoClipLoaderOptions { FrontEnd = FourFrames with { Sampling = FourFrames.Sampling with { Protocol = protocol } } };
-        var clips = ml.LoadVideoClips(videos, options, new ClipStreamOptions { OnIssue = issue => { lock (issues) issues.Add(issue); } });
+        var clips = (VideoClipDataView)ml.LoadVideoClips(videos, options, new ClipStreamOptions { OnIssue = issue => { lock (issues) issues.Add(issue); } });
         var rows = EstimatorChecks.ReadAll(clips);
 
         var schema = clips.Schema;
@@ -62,7 +62,7 @@ public class VideoClipDataViewTests
     {
         var ml = new MLContext(seed: 1);
         var videos = ml.Data.LoadFromEnumerable(new[] { new VideoRow { VideoPath = TestVideos.TruncatedWithIndex } });
-        var clips = ml.LoadVideoClips(videos, new VideoClipLoaderOptions
+        var clips = (VideoClipDataView)ml.LoadVideoClips(videos, new VideoClipLoaderOptions
         {
             FrontEnd = FourFrames with { FacelessClips = FacelessClipHandling.EmitBlack },
         });
@@ -82,7 +82,7 @@ public class VideoClipDataViewTests
         var ml = new MLContext(seed: 1);
         var videos = ml.Data.LoadFromEnumerable(new[] { new VideoRow { VideoPath = FaceClipVideos.NoFace } });
         var progress = new List<ClipStreamProgress>();
-        var clips = ml.LoadVideoClips(videos, new VideoClipLoaderOptions { FrontEnd = FourFrames },
+        var clips = (VideoClipDataView)ml.LoadVideoClips(videos, new VideoClipLoaderOptions { FrontEnd = FourFrames },
             new ClipStreamOptions { Progress = new SyncProgress<ClipStreamProgress>(progress.Add) });
         // Without pixel columns the face-less clips are listed (nothing is decoded, so nothing is found missing).
         var rows = EstimatorChecks.ReadAll(clips, [clips.Schema["ClipIndex"], clips.Schema["FirstFrame"]]);
@@ -97,7 +97,7 @@ public class VideoClipDataViewTests
         var ml = new MLContext(seed: 1);
         using var cancel = new CancellationTokenSource();
         cancel.Cancel();
-        var clips = ml.LoadVideoClips(ml.Data.LoadFromEnumerable(new[] { new VideoRow { VideoPath = TestVideos.FaceMotionH264 } }),
+        var clips = (VideoClipDataView)ml.LoadVideoClips(ml.Data.LoadFromEnumerable(new[] { new VideoRow { VideoPath = TestVideos.FaceMotionH264 } }),
             new VideoClipLoaderOptions { FrontEnd = FourFrames }, new ClipStreamOptions { CancellationToken = cancel.Token });
         using var cursor = clips.GetRowCursor(clips.Schema);
         Assert.Throws<OperationCanceledException>(() => cursor.MoveNext());
@@ -114,7 +114,7 @@ public class VideoClipDataViewTests
         File.Copy(TestVideos.TextFileNamedMp4, Path.Combine(root, "fake", "broken.mp4"));
         var ml = new MLContext(seed: 1);
         var issues = new List<ClipIssue>();
-        var source = ml.LoadVideoClipsFromFolder(root, new VideoClipSourceOptions
+        var source = (VideoClipSourceDataView)ml.LoadVideoClipsFromFolder(root, new VideoClipSourceOptions
         {
             FrontEnd = FourFrames with { Sampling = FourFrames.Sampling with { FramesPerClip = 8 } },
             Stream = new ClipStreamOptions { OnIssue = i => { lock (issues) issues.Add(i); } },
@@ -152,7 +152,7 @@ public class VideoClipDataViewTests
         (List<object?[]> Rows, List<string> Issues, List<(string, int, float)> Shuffled) Read(int workers)
         {
             var issues = new List<string>();
-            var source = ml.LoadVideoClipsFromFolder(root, new VideoClipSourceOptions
+            var source = (VideoClipSourceDataView)ml.LoadVideoClipsFromFolder(root, new VideoClipSourceOptions
             {
                 FrontEnd = FourFrames with { Sampling = FourFrames.Sampling with { FramesPerClip = 8 }, FacelessClips = FacelessClipHandling.Reject },
                 Stream = new ClipStreamOptions
@@ -177,11 +177,11 @@ public class VideoClipDataViewTests
         Assert.Equal(one.Shuffled, three.Shuffled);
 
         // A cursor left early stops its workers (disposal does not hang) and a cancelled stream throws.
-        var early = ml.LoadVideoClipsFromFolder(root, new VideoClipSourceOptions { FrontEnd = FourFrames, Stream = new ClipStreamOptions { DecodeWorkers = 3 } });
+        var early = (VideoClipSourceDataView)ml.LoadVideoClipsFromFolder(root, new VideoClipSourceOptions { FrontEnd = FourFrames, Stream = new ClipStreamOptions { DecodeWorkers = 3 } });
         using (var cursor = early.GetRowCursor(early.Schema))
             Assert.True(cursor.MoveNext());
         using var cancel = new CancellationTokenSource();
-        var cancelled = ml.LoadVideoClipsFromFolder(root, new VideoClipSourceOptions
+        var cancelled = (VideoClipSourceDataView)ml.LoadVideoClipsFromFolder(root, new VideoClipSourceOptions
         {
             FrontEnd = FourFrames, Stream = new ClipStreamOptions { CancellationToken = cancel.Token, DecodeWorkers = 2 },
         });
@@ -216,7 +216,7 @@ public class VideoClipDataViewTests
         {
             var issues = new List<string>();
             var progress = new List<ClipStreamProgress>();
-            var clips = ml.LoadVideoClips(videos, options, new ClipStreamOptions
+            var clips = (VideoClipDataView)ml.LoadVideoClips(videos, options, new ClipStreamOptions
             {
                 DecodeWorkers = workers,
                 OnIssue = i => { lock (issues) issues.Add($"{i.Path}#{i.ClipIndex}: {i.Error.GetType().Name}"); },
@@ -239,7 +239,7 @@ public class VideoClipDataViewTests
         }
         // A cursor set splits the table; its cursors decode on their own threads (no planning cursor can match a split)
         // and together give the same rows.
-        var set = ml.LoadVideoClips(videos, options, new ClipStreamOptions { DecodeWorkers = 3 });
+        var set = (VideoClipDataView)ml.LoadVideoClips(videos, options, new ClipStreamOptions { DecodeWorkers = 3 });
         var fromSet = new List<(string, int, float)>();
         foreach (var cursor in set.GetRowCursorSet(set.Schema, 3))
         {
@@ -267,13 +267,13 @@ public class VideoClipDataViewTests
         var options = new VideoClipLoaderOptions { FrontEnd = FourFrames };
 
         // Left after one row: disposal stops the workers (it does not hang).
-        var clips = ml.LoadVideoClips(ml.Data.LoadFromEnumerable(paths.Select(p => new VideoRow { VideoPath = p })), options, stream);
+        var clips = (VideoClipDataView)ml.LoadVideoClips(ml.Data.LoadFromEnumerable(paths.Select(p => new VideoRow { VideoPath = p })), options, stream);
         using (var cursor = clips.GetRowCursor(clips.Schema))
             Assert.True(cursor.MoveNext());
 
         // Cancelled mid-stream: MoveNext throws.
         using var cancel = new CancellationTokenSource();
-        var cancellable = ml.LoadVideoClips(ml.Data.LoadFromEnumerable(paths.Select(p => new VideoRow { VideoPath = p })), options,
+        var cancellable = (VideoClipDataView)ml.LoadVideoClips(ml.Data.LoadFromEnumerable(paths.Select(p => new VideoRow { VideoPath = p })), options,
             stream with { CancellationToken = cancel.Token });
         using (var cursor = cancellable.GetRowCursor(cancellable.Schema))
         {
@@ -287,7 +287,7 @@ public class VideoClipDataViewTests
         int RowsBeforeFailure(int workers)
         {
             var failing = ml.Data.LoadFromEnumerable(paths.Select((p, i) => new FailingPathRow(p, failAt: i == 2)));
-            var view = ml.LoadVideoClips(failing, options, new ClipStreamOptions { DecodeWorkers = workers });
+            var view = (VideoClipDataView)ml.LoadVideoClips(failing, options, new ClipStreamOptions { DecodeWorkers = workers });
             using var cursor = view.GetRowCursor(view.Schema);
             int rows = 0;
             Assert.ThrowsAny<Exception>(() => { while (cursor.MoveNext()) rows++; });
@@ -305,7 +305,7 @@ public class VideoClipDataViewTests
             for (int i = 0; i < paths.Length; i++)
                 yield return new VideoRow { VideoPath = paths[(i + start) % paths.Length] };
         }
-        var unstable = ml.LoadVideoClips(ml.Data.LoadFromEnumerable(Rotating()), options, stream);
+        var unstable = (VideoClipDataView)ml.LoadVideoClips(ml.Data.LoadFromEnumerable(Rotating()), options, stream);
         using (var cursor = unstable.GetRowCursor(unstable.Schema))
         {
             var error = Assert.Throws<InvalidOperationException>(() => { while (cursor.MoveNext()) { } });
@@ -359,7 +359,7 @@ public class VideoClipDataViewTests
         tree.AddVideo("Celeb-DF-v2", "CelebDFv2_fake", "test", null, "Celeb-synthesis", "id1", Enumerable.Range(0, 8).ToArray());
         var json = tree.WriteJson("Celeb-DF-v2.json");
         var ml = new MLContext(seed: 1);
-        var source = ml.LoadDeepfakeBenchClips(json, new DeepfakeBenchOptions { FrameRoot = tree.Root });
+        var source = (VideoClipSourceDataView)ml.LoadDeepfakeBenchClips(json, new DeepfakeBenchOptions { FrameRoot = tree.Root });
         var rows = EstimatorChecks.ReadAll(source);
         var s = source.Schema;
         Assert.Equal(3, rows.Count);
@@ -386,7 +386,7 @@ public class VideoClipDataViewTests
             tree.AddVideo("UADFV", v == 0 ? "UADFV_Real" : "UADFV_Fake", "test", null, "videos", $"v{v}", Enumerable.Range(0, 32).ToArray());
         var json = tree.WriteJson("UADFV.json");
         var ml = new MLContext(seed: 1);
-        var source = ml.LoadDeepfakeBenchClips(json, new DeepfakeBenchOptions { FrameRoot = tree.Root },
+        var source = (VideoClipSourceDataView)ml.LoadDeepfakeBenchClips(json, new DeepfakeBenchOptions { FrameRoot = tree.Root },
             new VideoClipSourceOptions { FrontEnd = new FaceClipOptions { ClipSize = 32 } });
         var single = Keys(EstimatorChecks.ReadAll(source), source.Schema);
         Assert.Equal(12, single.Count);
@@ -433,7 +433,7 @@ public class VideoClipDataViewTests
         var csv = Path.Combine(folder, "list.csv");
         File.WriteAllLines(csv, ["path,label", "talk.mp4,FF-DF", "gone.mp4,real"]);
         var ml = new MLContext(seed: 1);
-        var source = ml.LoadVideoClipsFromCsv(csv);
+        var source = (VideoClipSourceDataView)ml.LoadVideoClipsFromCsv(csv);
         var s = source.Schema;
         var rows = EstimatorChecks.ReadAll(source, [s["VideoId"], s["Label"], s["ClipIndex"], s["VideoPath"]]);
         Assert.Equal(4, rows.Count); // 48 frames, DeepfakeBench sampling: 32 samples, 4 clips
@@ -454,7 +454,7 @@ public class VideoClipDataViewTests
         Directory.CreateDirectory(Path.Combine(root, "real"));
         File.Copy(TestVideos.StampedH264, Path.Combine(root, "real", "v.mp4"));
         var ml = new MLContext(seed: 1);
-        var source = ml.LoadVideoClipsFromFolder(root, new VideoClipSourceOptions
+        var source = (VideoClipSourceDataView)ml.LoadVideoClipsFromFolder(root, new VideoClipSourceOptions
         {
             FrontEnd = new FaceClipOptions
             {
