@@ -13,7 +13,7 @@ namespace Sta.MLNet.Onnx;
 /// model; register it before loading (<see cref="StaOnnxCatalog.Register"/>). Create it with
 /// <see cref="StaOnnxCatalog.StaScoresFromLogits"/> or <see cref="StaOnnxCatalog.ApplyStaOnnxModel"/>.
 /// </summary>
-public sealed class StaLogitsScoringTransformer : AppendColumnsTransformer, ILoadableStage<StaLogitsScoringTransformer>
+internal sealed class StaLogitsScoringTransformer : AppendColumnsTransformer, ILoadableStage<StaLogitsScoringTransformer>
 {
     // Format versions:
     //   0x00010001: initial (logits column, output column names).
@@ -115,7 +115,7 @@ public sealed class StaLogitsScoringTransformer : AppendColumnsTransformer, ILoa
 }
 
 /// <summary>The estimator of <see cref="StaLogitsScoringTransformer"/> (nothing to learn).</summary>
-public sealed class StaLogitsScoringEstimator : TrivialAppendColumnsEstimator<StaLogitsScoringTransformer>
+internal sealed class StaLogitsScoringEstimator : TrivialAppendColumnsEstimator<StaLogitsScoringTransformer>
 {
     private readonly string _logitsColumn;
 

@@ -12,9 +12,10 @@ public static class StaOnnxCatalog
 {
     /// <summary>
     /// Appends <c>Score</c>, <c>Probability</c> and <c>PredictedLabel</c> computed from the <paramref name="logitsColumnName"/>
-    /// column of an exported StA network, the same columns as the TorchSharp detection stage.
+    /// column of an exported StA network, the same columns as the TorchSharp detection stage. Nothing is learnt: <c>Fit</c>
+    /// only checks the logits column. The fitted transformer is saved with the model (<see cref="Register"/> before loading).
     /// </summary>
-    public static StaLogitsScoringEstimator StaScoresFromLogits(this MLContext mlContext, string logitsColumnName = StaOnnxGraphWriter.LogitsName,
+    public static IEstimator<ITransformer> StaScoresFromLogits(this MLContext mlContext, string logitsColumnName = StaOnnxGraphWriter.LogitsName,
         string scoreColumnName = "Score", string probabilityColumnName = "Probability", string predictedLabelColumnName = "PredictedLabel")
     {
         ArgumentNullException.ThrowIfNull(mlContext);
@@ -29,7 +30,7 @@ public static class StaOnnxCatalog
     /// <c>mlContext.Transforms.CopyColumns("clips", clipColumnName).Append(mlContext.Transforms.ApplyOnnxModel("logits", "clips", modelFile)).Append(mlContext.StaScoresFromLogits())</c>.
     /// ML.NET runs the ONNX model one row at a time.
     /// </summary>
-    public static EstimatorChain<StaLogitsScoringTransformer> ApplyStaOnnxModel(this MLContext mlContext, string modelFile, string clipColumnName = "Clip")
+    public static IEstimator<ITransformer> ApplyStaOnnxModel(this MLContext mlContext, string modelFile, string clipColumnName = "Clip")
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentException.ThrowIfNullOrWhiteSpace(modelFile);
@@ -40,7 +41,7 @@ public static class StaOnnxCatalog
     }
 
     /// <summary>
-    /// Makes <see cref="StaLogitsScoringTransformer"/> (and Sta.MLNet's own stages) loadable by <c>mlContext.Model.Load</c>.
+    /// Makes the stage of <see cref="StaScoresFromLogits"/> (and Sta.MLNet's own stages) loadable by <c>mlContext.Model.Load</c>.
     /// Call once per context before loading a saved pipeline that contains it.
     /// </summary>
     public static void Register(MLContext mlContext)

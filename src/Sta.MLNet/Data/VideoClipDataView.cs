@@ -5,7 +5,7 @@ using Microsoft.ML.Runtime;
 namespace Sta.MLNet;
 
 /// <summary>
-/// One row per clip of every video of an input table (from <see cref="VideoClipLoadingTransformer.ExpandClips"/> or
+/// One row per clip of every video of an input table (from
 /// <see cref="StaCatalog.LoadVideoClips(MLContext, IDataView, VideoClipLoaderOptions, ClipStreamOptions?)"/>):
 /// the input's columns, repeated on each clip of a video, then the clip columns (<see cref="VideoClipColumns"/>) and
 /// VideoId (the path).

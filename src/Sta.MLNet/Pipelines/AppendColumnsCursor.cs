@@ -134,7 +134,7 @@ internal sealed class AppendColumnsCursor : DataViewRowCursor
             var workers = _batching ? _sets.Select(s => s.Worker).ToArray() : [_worker!];
             var slotGetters = workers.Select(w => w.GetSlotGetter(appended) as SlotValueGetter<TValue>
                 ?? throw new InvalidOperationException(
-                    $"{_binding.Stage.GetType().Name} returned a getter of the wrong type for column '{column.Name}'.")).ToArray();
+                    $"{_binding.Stage.Name} returned a getter of the wrong type for column '{column.Name}'.")).ToArray();
             return (ref TValue value) =>
             {
                 EnsureComputed();

@@ -40,6 +40,6 @@ internal sealed class AppendColumnsDataView : IDataView
     private void OnComputed(int rows)
     {
         var total = Interlocked.Add(ref _rowsComputed, rows);
-        _progress?.Report(new StageProgress(_binding.Stage.GetType().Name, total));
+        _progress?.Report(new StageProgress(_binding.Stage.Name, total));
     }
 }

@@ -8,7 +8,7 @@ namespace Sta.MLNet;
 /// shape with <see cref="CheckInputShape"/> and appends <see cref="OutputColumns"/> (as <see cref="SchemaShape.Column"/>s
 /// obtained through <see cref="StageSchema.ToShapeColumn"/>), so <c>EstimatorChain</c> can check a pipeline before fitting.
 /// </summary>
-public abstract class AppendColumnsEstimator<TTransformer> : IEstimator<TTransformer> where TTransformer : AppendColumnsTransformer
+internal abstract class AppendColumnsEstimator<TTransformer> : IEstimator<TTransformer> where TTransformer : AppendColumnsTransformer
 {
     /// <param name="env">The environment (an <see cref="MLContext"/> is one).</param>
     /// <param name="name">Registration name of the estimator's host (appears in log lines).</param>
@@ -44,7 +44,7 @@ public abstract class AppendColumnsEstimator<TTransformer> : IEstimator<TTransfo
 /// An estimator with nothing to learn: <see cref="Fit"/> only checks the input schema and returns the transformer
 /// (the role of ML.NET's internal <c>TrivialEstimator</c>).
 /// </summary>
-public abstract class TrivialAppendColumnsEstimator<TTransformer> : AppendColumnsEstimator<TTransformer>
+internal abstract class TrivialAppendColumnsEstimator<TTransformer> : AppendColumnsEstimator<TTransformer>
     where TTransformer : AppendColumnsTransformer
 {
     /// <param name="env">The environment.</param>

@@ -11,7 +11,7 @@ namespace Sta.MLNet;
 /// <see cref="GetRowToRowMapper"/>, and saves through <see cref="SaveModel"/> with a versioned format
 /// (ML.NET's own bases are internal, see docs/design.md, "ML.NET integration").
 /// </summary>
-public abstract class AppendColumnsTransformer : ITransformer
+internal abstract class AppendColumnsTransformer : ITransformer
 {
     /// <param name="env">The environment (an <see cref="MLContext"/> is one) used for logging.</param>
     /// <param name="name">Registration name of the stage's host (appears in log lines).</param>
@@ -19,8 +19,15 @@ public abstract class AppendColumnsTransformer : ITransformer
     {
         ArgumentNullException.ThrowIfNull(env);
         ArgumentException.ThrowIfNullOrEmpty(name);
+        Name = name;
         Host = env.Register(name);
     }
+
+    /// <summary>
+    /// The stage's name: its host's registration name, and the stage that progress reports and errors name. A public type
+    /// that wraps the stage passes its own name, so users see the type they hold.
+    /// </summary>
+    internal string Name { get; }
 
     /// <summary>The stage's host: logging channels and a seeded random source.</summary>
     private protected IHost Host { get; }

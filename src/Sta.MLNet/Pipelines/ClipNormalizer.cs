@@ -5,7 +5,7 @@ using Microsoft.ML.Runtime;
 namespace Sta.MLNet;
 
 /// <summary>Options of <see cref="ClipNormalizingEstimator"/>. Defaults are the official StA input (docs/design.md, "Network input" and "Normalisation").</summary>
-public sealed class ClipNormalizerOptions
+internal sealed class ClipNormalizerOptions
 {
     /// <summary>CLIP's per-channel RGB mean (OpenAI CLIP preprocessing).</summary>
     public static IReadOnlyList<float> ClipMean => ClipNormalization.ClipMean;
@@ -61,9 +61,9 @@ public sealed class ClipNormalizerOptions
 /// divided by the channel std, laid out [T, 3, H, W] (torchvision ToTensor + Normalize, in float32 as PyTorch computes
 /// it). Nothing is learnt; <see cref="TrivialAppendColumnsEstimator{TTransformer}.Fit"/> only checks the schema.
 /// </summary>
-public sealed class ClipNormalizingEstimator : TrivialAppendColumnsEstimator<ClipNormalizingTransformer>
+internal sealed class ClipNormalizingEstimator : TrivialAppendColumnsEstimator<ClipNormalizingTransformer>
 {
-    /// <summary>Creates the estimator; prefer <see cref="StaCatalog.NormalizeClip(MLContext, ClipNormalizerOptions)"/>.</summary>
+    /// <summary>Creates the estimator (<see cref="StaCatalog.NormalizeClip"/> is the public entry point).</summary>
     public ClipNormalizingEstimator(IHostEnvironment env, ClipNormalizerOptions options)
         : base(env, nameof(ClipNormalizingEstimator), new ClipNormalizingTransformer(env, options))
     {
@@ -76,7 +76,7 @@ public sealed class ClipNormalizingEstimator : TrivialAppendColumnsEstimator<Cli
 }
 
 /// <summary>The fitted clip normaliser (see <see cref="ClipNormalizingEstimator"/>).</summary>
-public sealed class ClipNormalizingTransformer : AppendColumnsTransformer, ILoadableStage<ClipNormalizingTransformer>
+internal sealed class ClipNormalizingTransformer : AppendColumnsTransformer, ILoadableStage<ClipNormalizingTransformer>
 {
     // Format versions:
     //   0x00010001: initial (column names, T, H, W, mean[3], std[3]).

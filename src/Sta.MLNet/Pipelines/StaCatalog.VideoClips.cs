@@ -21,13 +21,14 @@ public static partial class StaCatalog
     /// <summary>
     /// Row to row: each row's video becomes clip <paramref name="clipIndex"/> of that video (DeepfakeBench test
     /// sampling: 32 evenly spaced frames, clips of 8; Haar cascade + dlib 68 landmarks; 256 px alignment resized to 224).
-    /// A failing video throws its typed exception when the row is read.
+    /// A failing video throws its typed exception when the row is read. Nothing is learnt: <c>Fit</c> only checks the input
+    /// columns. The fitted transformer is saved with the model, front-end options included.
     /// </summary>
     /// <param name="mlContext">The context.</param>
     /// <param name="outputColumnName">Clip column, Vector&lt;Single&gt;[8, 3, 224, 224]. Default "Clip".</param>
     /// <param name="pathColumnName">Input text column of video paths. Default "VideoPath".</param>
     /// <param name="clipIndex">Which clip of each video. Default 0.</param>
-    public static VideoClipLoadingEstimator ExtractFaceClip(this MLContext mlContext, string outputColumnName = "Clip",
+    public static IEstimator<ITransformer> ExtractFaceClip(this MLContext mlContext, string outputColumnName = "Clip",
         string pathColumnName = "VideoPath", int clipIndex = 0) =>
         mlContext.ExtractFaceClip(new VideoClipLoaderOptions
         {
@@ -35,7 +36,7 @@ public static partial class StaCatalog
         });
 
     /// <summary>Row to row with explicit options (clip index column, sampling protocol, detector, alignment, column names).</summary>
-    public static VideoClipLoadingEstimator ExtractFaceClip(this MLContext mlContext, VideoClipLoaderOptions options)
+    public static IEstimator<ITransformer> ExtractFaceClip(this MLContext mlContext, VideoClipLoaderOptions options)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         return new VideoClipLoadingEstimator(mlContext, options);

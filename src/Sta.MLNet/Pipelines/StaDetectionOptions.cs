@@ -5,7 +5,7 @@ namespace Sta.MLNet;
 public sealed class StaDetectionOptions
 {
     /// <summary>Input column: CLIP-normalised clips, Vector&lt;Single&gt; [T, 3, H, W] (e.g. from the video front end or
-    /// <see cref="StaCatalog.NormalizeClip(Microsoft.ML.MLContext, string, string, int, int, int)"/>). Default "Clip".</summary>
+    /// <see cref="StaCatalog.NormalizeClip"/>). Default "Clip".</summary>
     public string ClipColumnName { get; set; } = "Clip";
 
     /// <summary>Output: logit_fake − logit_real (Single); positive means fake. Default "Score".</summary>

@@ -15,7 +15,7 @@ namespace Sta.MLNet;
 /// <c>mlContext.Model.Save</c>: options in the stage stream, weights as a separate <c>TSModel</c> entry (safetensors).
 /// Obtain one from <see cref="StaTrainer"/> or <see cref="StaCatalog.LoadStaDetector"/>.
 /// </summary>
-public sealed class StaDetectionTransformer : AppendColumnsTransformer, ILoadableStage<StaDetectionTransformer>
+public sealed class StaDetectionTransformer : ITransformer, ILoadableStage<StaDetectionTransformer>
 {
     // Format versions:
     //   0x00010001: initial (detection options, network options, weights in the TSModel entry as safetensors).
@@ -31,6 +31,7 @@ public sealed class StaDetectionTransformer : AppendColumnsTransformer, ILoadabl
     private readonly StaDetector _detector;
     private readonly Device _device;
     private readonly int _clipLength;
+    private readonly Stage _stage;
 
     /// <summary>Wraps <paramref name="detector"/> (ownership passes to the transformer).</summary>
     /// <param name="env">The environment (an <see cref="MLContext"/>).</param>
@@ -38,8 +39,8 @@ public sealed class StaDetectionTransformer : AppendColumnsTransformer, ILoadabl
     /// <param name="options">Column names and scoring options (copied).</param>
     /// <param name="device">Where scoring runs; see <see cref="TorchDeviceSelector"/>.</param>
     public StaDetectionTransformer(IHostEnvironment env, StaDetector detector, StaDetectionOptions? options, Device device)
-        : base(env, nameof(StaDetectionTransformer))
     {
+        ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(detector);
         _options = (options ?? new StaDetectionOptions()).Clone();
         _options.Validate();
@@ -52,14 +53,7 @@ public sealed class StaDetectionTransformer : AppendColumnsTransformer, ILoadabl
         ApplyPrecision();
         var network = _detector.Options;
         _clipLength = network.NumFrames * 3 * network.InputResolution * network.InputResolution;
-        var outputs = new List<StageColumn>
-        {
-            StageColumn.Single(_options.ScoreColumnName),
-            StageColumn.Single(_options.ProbabilityColumnName),
-            StageColumn.Boolean(_options.PredictedLabelColumnName),
-        };
-        if (_options.FeaturesColumnName is { } features) outputs.Add(StageColumn.SingleVector(features, network.NumFrames, network.Width));
-        OutputColumns = outputs;
+        _stage = new Stage(env, this);
     }
 
     /// <summary>The network (for inspection, export or fine-tuning). Owned by this transformer.</summary>
@@ -71,13 +65,43 @@ public sealed class StaDetectionTransformer : AppendColumnsTransformer, ILoadabl
     /// <summary>Where the network runs.</summary>
     public Device Device => _device;
 
+    private IProgress<long>? _progress;
+
+    /// <summary>
+    /// Receives, from the thread that scores, the cumulative number of clips scored by each data view this transformer
+    /// produced (all cursors of the data view together); optional.
+    /// </summary>
+    public IProgress<long>? Progress
+    {
+        get => _progress;
+        set
+        {
+            _progress = value;
+            _stage.Progress = value is null ? null : new RowsComputed(value);
+        }
+    }
+
+    /// <summary>Passes a stage's row count on, without the stage name (always this transformer's).</summary>
+    private sealed class RowsComputed(IProgress<long> clips) : IProgress<StageProgress>
+    {
+        public void Report(StageProgress value) => clips.Report(value.RowsComputed);
+    }
+
     /// <inheritdoc/>
-    internal override IReadOnlyList<StageColumn> OutputColumns { get; }
+    public bool IsRowToRowMapper => _stage.IsRowToRowMapper;
+
+    /// <inheritdoc/>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => _stage.GetOutputSchema(inputSchema);
+
+    /// <inheritdoc/>
+    public IDataView Transform(IDataView input) => _stage.Transform(input);
+
+    /// <inheritdoc/>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => _stage.GetRowToRowMapper(inputSchema);
+
+    void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)_stage).Save(ctx);
 
     static StageVersionInfo ILoadableStage<StaDetectionTransformer>.FormatVersion => Version;
-
-    /// <inheritdoc/>
-    private protected override StageVersionInfo FormatVersion => Version;
 
     /// <summary>
     /// Changes the precision of scoring from now on (and in a model saved afterwards): bf16 matmuls and convolutions with
@@ -132,38 +156,6 @@ public sealed class StaDetectionTransformer : AppendColumnsTransformer, ILoadabl
         }
     }
 
-    /// <inheritdoc/>
-    private protected override StageMapping Bind(DataViewSchema inputSchema)
-    {
-        var clip = StageSchema.RequireVector(inputSchema, _options.ClipColumnName, NumberDataViewType.Single, _clipLength);
-        return new Mapping(this, inputSchema, clip);
-    }
-
-    /// <inheritdoc/>
-    private protected override void SaveModel(StageSaveContext context)
-    {
-        var writer = context.Writer;
-        writer.Write(_options.ClipColumnName);
-        writer.Write(_options.ScoreColumnName);
-        writer.Write(_options.ProbabilityColumnName);
-        writer.Write(_options.PredictedLabelColumnName);
-        writer.Write(_options.FeaturesColumnName ?? "");
-        writer.Write(_options.BatchSize);
-        writer.Write((int)_options.BatchSemantics);
-        writer.Write(_options.UseBf16OnCuda);
-        writer.Write(_options.UseBf16OnCpu);
-        StaNetworkOptionsFormat.Write(writer, _detector.Options);
-        context.SaveBinaryStream(WeightsEntry, weights =>
-        {
-            // Weights are stored in float32 whatever precision the detector runs in, in PyTorch's key order.
-            var stateDict = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-            using var scope = NewDisposeScope();
-            foreach (var (key, value) in PyTorchStateDictOrder.Entries(_detector))
-                stateDict[key] = value.dtype == ScalarType.BFloat16 ? value.to_type(ScalarType.Float32).cpu() : value.cpu();
-            Safetensors.SaveStateDict(weights.BaseStream, stateDict, leaveOpen: true);
-        });
-    }
-
     static StaDetectionTransformer ILoadableStage<StaDetectionTransformer>.Load(IHostEnvironment env, StageLoadContext context)
     {
         var reader = context.Reader;
@@ -211,6 +203,67 @@ public sealed class StaDetectionTransformer : AppendColumnsTransformer, ILoadabl
     /// built on them is disposed, which would silently kill a model that is still in use.
     /// </summary>
     public void ReleaseNetwork() => _detector.Dispose();
+
+    /// <summary>
+    /// The columns a detection stage with <paramref name="options"/> appends to its input (the trainer announces the same
+    /// before fitting): Score, Probability, PredictedLabel, and the per-frame features [T, Width] when asked for.
+    /// </summary>
+    internal static IReadOnlyList<StageColumn> OutputColumnsOf(StaDetectionOptions options, StaNetworkOptions network)
+    {
+        var outputs = new List<StageColumn>
+        {
+            StageColumn.Single(options.ScoreColumnName),
+            StageColumn.Single(options.ProbabilityColumnName),
+            StageColumn.Boolean(options.PredictedLabelColumnName),
+        };
+        if (options.FeaturesColumnName is { } features) outputs.Add(StageColumn.SingleVector(features, network.NumFrames, network.Width));
+        return outputs;
+    }
+
+    /// <summary>
+    /// The ML.NET plumbing of the transformer: the library's internal append-columns stage, bound to the owner's network
+    /// and options. It carries the owner's name, so progress reports and log lines name <see cref="StaDetectionTransformer"/>.
+    /// </summary>
+    private sealed class Stage(IHostEnvironment env, StaDetectionTransformer owner) : AppendColumnsTransformer(env, nameof(StaDetectionTransformer))
+    {
+        /// <inheritdoc/>
+        internal override IReadOnlyList<StageColumn> OutputColumns { get; } = OutputColumnsOf(owner._options, owner._detector.Options);
+
+        /// <inheritdoc/>
+        private protected override StageVersionInfo FormatVersion => Version;
+
+        /// <inheritdoc/>
+        private protected override StageMapping Bind(DataViewSchema inputSchema)
+        {
+            var clip = StageSchema.RequireVector(inputSchema, owner._options.ClipColumnName, NumberDataViewType.Single, owner._clipLength);
+            return new Mapping(owner, inputSchema, clip);
+        }
+
+        /// <inheritdoc/>
+        private protected override void SaveModel(StageSaveContext context)
+        {
+            var writer = context.Writer;
+            writer.Write(owner._options.ClipColumnName);
+            writer.Write(owner._options.ScoreColumnName);
+            writer.Write(owner._options.ProbabilityColumnName);
+            writer.Write(owner._options.PredictedLabelColumnName);
+            writer.Write(owner._options.FeaturesColumnName ?? "");
+            writer.Write(owner._options.BatchSize);
+            writer.Write((int)owner._options.BatchSemantics);
+            writer.Write(owner._options.UseBf16OnCuda);
+            writer.Write(owner._options.UseBf16OnCpu);
+            StaNetworkOptionsFormat.Write(writer, owner._detector.Options);
+            context.SaveBinaryStream(WeightsEntry, weights =>
+            {
+                // Weights are stored in float32 whatever precision the detector runs in, in PyTorch's key order.
+                var stateDict = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+                using var scope = NewDisposeScope();
+                foreach (var (key, value) in PyTorchStateDictOrder.Entries(owner._detector))
+                    stateDict[key] = value.dtype == ScalarType.BFloat16 ? value.to_type(ScalarType.Float32).cpu() : value.cpu();
+                Safetensors.SaveStateDict(weights.BaseStream, stateDict, leaveOpen: true);
+            });
+        }
+    }
 
     private sealed class Mapping(StaDetectionTransformer stage, DataViewSchema inputSchema, DataViewSchema.Column clip) : StageMapping(inputSchema)
     {

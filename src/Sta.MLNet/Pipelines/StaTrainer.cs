@@ -11,10 +11,10 @@ namespace Sta.MLNet;
 /// <see cref="StaCatalog.StaTrainer(MLContext, string, string, string?, int, int, string?)"/>.
 /// Blending and augmentation happen inside <c>Fit</c> only: they are never part of the saved model.
 /// </summary>
-public sealed class StaTrainer : AppendColumnsEstimator<StaDetectionTransformer>
+public sealed partial class StaTrainer : IEstimator<StaDetectionTransformer>
 {
     /// <summary>Everything <see cref="StaTrainer"/> needs: columns, training settings, and the fitted model's output options.</summary>
-    public sealed class Options : StaTrainingOptions
+    public sealed partial class Options
     {
         /// <summary>CLIP-normalised clips, Vector&lt;Single&gt; [T, 3, H, W]. Default "Clip".</summary>
         public string ClipColumnName { get; set; } = "Clip";
@@ -23,7 +23,7 @@ public sealed class StaTrainer : AppendColumnsEstimator<StaDetectionTransformer>
         public string LabelColumnName { get; set; } = "Label";
 
         /// <summary>Landmarks [T, points, 2] (68 or 81 points, clip pixel coordinates); required when
-        /// <see cref="StaTrainingOptions.VideoBlending"/> is not None. Default "Landmarks".</summary>
+        /// <see cref="StaTrainer.Options.VideoBlending"/> is not None. Default "Landmarks".</summary>
         public string? LandmarksColumnName { get; set; } = "Landmarks";
 
         /// <summary>Optional video id (text) column, carried into training rows for logging. Default "VideoId".</summary>
@@ -38,9 +38,10 @@ public sealed class StaTrainer : AppendColumnsEstimator<StaDetectionTransformer>
         /// <summary>Output columns and scoring options of the fitted transformer.</summary>
         public StaDetectionOptions Detection { get; set; } = new();
 
-        public override void Validate()
+        /// <summary>Checks the options and throws <see cref="ArgumentException"/> naming the first problem.</summary>
+        public void Validate()
         {
-            base.Validate();
+            ValidateTraining();
             ArgumentException.ThrowIfNullOrWhiteSpace(ClipColumnName, nameof(ClipColumnName));
             ArgumentException.ThrowIfNullOrWhiteSpace(LabelColumnName, nameof(LabelColumnName));
             if (VideoBlending != VideoBlendingMode.None && string.IsNullOrWhiteSpace(LandmarksColumnName))
@@ -57,31 +58,34 @@ public sealed class StaTrainer : AppendColumnsEstimator<StaDetectionTransformer>
     }
 
     private readonly MLContext _mlContext;
+    private readonly IHost _host;
     private readonly Options _options;
 
     /// <summary>Creates the trainer; prefer the <see cref="StaCatalog"/> extensions.</summary>
-    public StaTrainer(MLContext mlContext, Options options) : base(mlContext, nameof(StaTrainer))
+    public StaTrainer(MLContext mlContext, Options options)
     {
+        ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _mlContext = mlContext;
+        _host = ((IHostEnvironment)mlContext).Register(nameof(StaTrainer));
         _options = options;
-        var network = options.Network;
-        var outputs = new List<StageColumn>
-        {
-            StageColumn.Single(options.Detection.ScoreColumnName),
-            StageColumn.Single(options.Detection.ProbabilityColumnName),
-            StageColumn.Boolean(options.Detection.PredictedLabelColumnName),
-        };
-        if (options.Detection.FeaturesColumnName is { } features) outputs.Add(StageColumn.SingleVector(features, network.NumFrames, network.Width));
-        OutputColumns = outputs;
     }
 
-    /// <inheritdoc/>
-    internal override IReadOnlyList<StageColumn> OutputColumns { get; }
+    /// <summary>
+    /// The schema <see cref="Fit"/>'s transformer produces: the input's columns followed by Score, Probability,
+    /// PredictedLabel (and the features column when <see cref="StaDetectionOptions.FeaturesColumnName"/> is set), so an
+    /// <c>EstimatorChain</c> can be checked before training.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The clip, label or (with blending) landmarks column is missing or mistyped.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        CheckInputShape(inputSchema);
+        return StageSchema.Append(inputSchema, StaDetectionTransformer.OutputColumnsOf(_options.Detection, _options.Network));
+    }
 
-    /// <inheritdoc/>
-    private protected override void CheckInputShape(SchemaShape inputSchema)
+    private void CheckInputShape(SchemaShape inputSchema)
     {
         StageSchema.RequireShapeColumn(inputSchema, _options.ClipColumnName, NumberDataViewType.Single, SchemaShape.Column.VectorKind.Vector);
         var matches = inputSchema.Where(c => c.Name == _options.LabelColumnName).ToList();
@@ -97,11 +101,11 @@ public sealed class StaTrainer : AppendColumnsEstimator<StaDetectionTransformer>
 
     /// <summary>Trains on <paramref name="input"/> (validating on <see cref="Options.ValidationData"/> if set).</summary>
     /// <exception cref="OperationCanceledException">
-    /// <see cref="StaTrainingOptions.CancellationToken"/> was cancelled or <c>MLContext.CancelExecution()</c> was called:
-    /// training stopped at the next step (or validation batch) and, with a <see cref="StaTrainingOptions.CheckpointDirectory"/>,
+    /// <see cref="StaTrainer.Options.CancellationToken"/> was cancelled or <c>MLContext.CancelExecution()</c> was called:
+    /// training stopped at the next step (or validation batch) and, with a <see cref="StaTrainer.Options.CheckpointDirectory"/>,
     /// wrote a checkpoint that the same settings resume; <see cref="LastResult"/> says how far it got.
     /// </exception>
-    public override StaDetectionTransformer Fit(IDataView input)
+    public StaDetectionTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var network = _options.Network;
@@ -115,7 +119,7 @@ public sealed class StaTrainer : AppendColumnsEstimator<StaDetectionTransformer>
                 _options.Seed, shuffle: false)
             : null;
 
-        using var channel = Host.Start(nameof(StaTrainer));
+        using var channel = _host.Start(nameof(StaTrainer));
         var device = TorchDeviceSelector.Select(_mlContext);
         var detector = new StaDetector(network, seed: _options.Seed);
         try
@@ -145,7 +149,7 @@ public sealed class StaTrainer : AppendColumnsEstimator<StaDetectionTransformer>
                 // MLContext.CancelExecution() stops training at the next step, as the cancellation token does.
                 CheckAlive = () =>
                 {
-                    if (MLNetInternals.IsCancelled(Host)) throw new OperationCanceledException("MLContext.CancelExecution() was called.");
+                    if (MLNetInternals.IsCancelled(_host)) throw new OperationCanceledException("MLContext.CancelExecution() was called.");
                 },
             };
             var result = loop.Run(detector, training, validation);

@@ -3,7 +3,7 @@ using Microsoft.ML;
 namespace Sta.MLNet;
 
 /// <summary>Reads the value of one appended column for batch slot <paramref name="slot"/>.</summary>
-public delegate void SlotValueGetter<T>(int slot, ref T value);
+internal delegate void SlotValueGetter<T>(int slot, ref T value);
 
 /// <summary>
 /// A stage bound to one input schema: which input columns it reads and how it computes its appended columns.

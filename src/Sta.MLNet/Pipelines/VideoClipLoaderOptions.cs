@@ -1,7 +1,7 @@
 
 namespace Sta.MLNet;
 
-/// <summary>Options of <see cref="VideoClipLoadingEstimator"/> (all saved with the fitted stage).</summary>
+/// <summary>Options of <see cref="StaCatalog.ExtractFaceClip(Microsoft.ML.MLContext, VideoClipLoaderOptions)"/> and <see cref="StaCatalog.LoadVideoClips"/> (all saved with the fitted stage).</summary>
 public sealed class VideoClipLoaderOptions
 {
     /// <summary>Input text column holding video file paths. Default "VideoPath".</summary>

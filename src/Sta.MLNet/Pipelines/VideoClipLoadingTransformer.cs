@@ -8,7 +8,7 @@ namespace Sta.MLNet;
 /// Estimator of the video clip loader: nothing is learnt, <see cref="TrivialAppendColumnsEstimator{T}.Fit"/> checks the
 /// schema. Create it with <see cref="StaCatalog.ExtractFaceClip(MLContext, VideoClipLoaderOptions)"/>.
 /// </summary>
-public sealed class VideoClipLoadingEstimator : TrivialAppendColumnsEstimator<VideoClipLoadingTransformer>
+internal sealed class VideoClipLoadingEstimator : TrivialAppendColumnsEstimator<VideoClipLoadingTransformer>
 {
     /// <summary>Creates the estimator; prefer the <see cref="StaCatalog"/> extensions.</summary>
     public VideoClipLoadingEstimator(IHostEnvironment env, VideoClipLoaderOptions options)
@@ -35,7 +35,7 @@ public sealed class VideoClipLoadingEstimator : TrivialAppendColumnsEstimator<Vi
 /// <see cref="FacelessClipException"/>): nothing is scored in its place. For all clips of every video, one row per
 /// clip, use <see cref="ExpandClips"/>.
 /// </summary>
-public sealed class VideoClipLoadingTransformer : AppendColumnsTransformer, ILoadableStage<VideoClipLoadingTransformer>
+internal sealed class VideoClipLoadingTransformer : AppendColumnsTransformer, ILoadableStage<VideoClipLoadingTransformer>
 {
     // Format versions:
     //   0x00010001: initial (path/clip-index columns, clip index, 11 column names, FaceClipOptions).

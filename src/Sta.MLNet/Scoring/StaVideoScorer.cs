@@ -54,7 +54,7 @@ public sealed class StaVideoScorer
 
     /// <summary>
     /// A scorer for a fitted or loaded model: the model's <see cref="StaDetectionTransformer"/> (the last one of a chain)
-    /// scores, and when the chain also holds a <see cref="VideoClipLoadingTransformer"/>, its saved front-end options
+    /// scores, and when the chain also holds a video clip loading stage (<see cref="StaCatalog.ExtractFaceClip(MLContext, VideoClipLoaderOptions)"/>), its saved front-end options
     /// replace <paramref name="options"/>' FrontEnd, so clips are made exactly as the model was set up to see them.
     /// </summary>
     /// <exception cref="ArgumentException">The model contains no StA detection stage.</exception>

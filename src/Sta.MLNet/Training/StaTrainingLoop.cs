@@ -16,10 +16,10 @@ namespace Sta.MLNet;
 internal sealed class StaTrainingLoop
 {
     /// <param name="auc">Computes the AUC of probability scores against labels (true = fake).</param>
-    public StaTrainingLoop(StaTrainingOptions options, Device device, Func<IReadOnlyList<float>, IReadOnlyList<bool>, double> auc,
+    public StaTrainingLoop(StaTrainer.Options options, Device device, Func<IReadOnlyList<float>, IReadOnlyList<bool>, double> auc,
         IFakeClipSynthesizer? synthesizer = null, IClipAugmenter? augmenter = null, Action<string>? log = null)
     {
-        options.Validate();
+        options.ValidateTraining();
         if (options.VideoBlending != VideoBlendingMode.None && synthesizer is null)
             throw new ArgumentException($"VideoBlending = {options.VideoBlending} needs a synthesizer (Video-level Blending); set VideoBlending = None to train without it.");
         if (options.Augment && augmenter is null)
@@ -32,7 +32,7 @@ internal sealed class StaTrainingLoop
         Log = log ?? (_ => { });
     }
 
-    internal StaTrainingOptions Options { get; }
+    internal StaTrainer.Options Options { get; }
 
     internal Device Device { get; }
 
@@ -46,7 +46,7 @@ internal sealed class StaTrainingLoop
 
     /// <summary>
     /// Called once per step (and per validation batch); throwing <see cref="OperationCanceledException"/> stops the run
-    /// exactly as <see cref="StaTrainingOptions.CancellationToken"/> does. <see cref="StaTrainer"/> passes ML.NET's
+    /// exactly as <see cref="StaTrainer.Options.CancellationToken"/> does. <see cref="StaTrainer"/> passes ML.NET's
     /// host check here, so that <c>MLContext.CancelExecution()</c> stops training like ML.NET's own trainers.
     /// </summary>
     internal Action? CheckAlive { get; init; }

@@ -1,7 +1,7 @@
 namespace Sta.MLNet;
 
 /// <summary>
-/// Names of the moments at which a training run calls <see cref="StaTrainingOptions.FaultProbe"/>: the places where a
+/// Names of the moments at which a training run calls <see cref="StaTrainer.Options.FaultProbe"/>: the places where a
 /// crash-test harness stops the process to check that every interruption resumes to the same weights.
 /// </summary>
 internal static class TrainingFaultPoints

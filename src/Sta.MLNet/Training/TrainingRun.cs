@@ -21,7 +21,7 @@ internal sealed class TrainingRun : IDisposable
     private const string BestInfoFile = "best.json";
 
     private readonly StaTrainingLoop _loop;
-    private readonly StaTrainingOptions _options;
+    private readonly StaTrainer.Options _options;
     private readonly StaDetector _detector;
     private readonly ITrainingData _training;
     private readonly ITrainingData? _validation;
@@ -144,7 +144,7 @@ internal sealed class TrainingRun : IDisposable
 
     /// <summary>
     /// Trains (the rest of) the current epoch, validates and checkpoints it; false when the run stops inside it (asked to
-    /// stop, or at <see cref="StaTrainingOptions.MaxSteps"/>).
+    /// stop, or at <see cref="StaTrainer.Options.MaxSteps"/>).
     /// </summary>
     private bool TrainEpoch(long clipLength)
     {

@@ -36,7 +36,7 @@ public sealed class TrainerBenchmarkSuite : IBenchmarkSuite
 
         foreach (var bf16 in device.type == DeviceType.CUDA ? new[] { false, true } : new[] { false })
         {
-            var options = new StaTrainingOptions
+            var options = new StaTrainer.Options
             {
                 Network = network, Epochs = 1, BatchSize = batch, VideoBlending = VideoBlendingMode.None, Augment = false,
                 UseBf16OnCuda = bf16,

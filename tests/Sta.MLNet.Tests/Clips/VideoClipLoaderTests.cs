@@ -51,7 +51,8 @@ public class VideoClipLoaderTests
             new VideoRow { VideoPath = TestVideos.FaceMotionH264, Which = 5 },
         });
         var invalid = ml.Data.LoadFromEnumerable(new[] { new BadRow { VideoPath = 1 } });
-        var result = EstimatorChecks.Check<VideoClipLoadingTransformer, VideoRow, ClipRow>(ml, ml.ExtractFaceClip(Options()), valid, invalid);
+        var result = EstimatorChecks.Check<ITransformer, VideoRow, ClipRow>(ml, ml.ExtractFaceClip(Options()), valid, invalid);
+        Assert.IsType<VideoClipLoadingTransformer>(result.Reloaded);
 
         var rows = ml.Data.CreateEnumerable<ClipRow>(result.Transformed, reuseRowObject: false).ToList();
         Assert.Equal([0, 5], rows.Select(r => r.ClipIndex));

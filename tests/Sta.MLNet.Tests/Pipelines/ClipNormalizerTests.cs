@@ -46,7 +46,10 @@ public class ClipNormalizerTests
         var invalid = ml.Data.LoadFromEnumerable([new WrongTypeRow { Frames = new float[Size] }]);
         var estimator = ml.NormalizeClip(frameCount: T, height: H, width: W);
 
-        var result = EstimatorChecks.Check<ClipNormalizingTransformer, FramesRow, ClipRow>(ml, estimator, valid, invalid);
+        var result = EstimatorChecks.Check<ITransformer, FramesRow, ClipRow>(ml, estimator, valid, invalid);
+
+        Assert.IsType<ClipNormalizingTransformer>(result.Fitted);
+        Assert.IsType<ClipNormalizingTransformer>(result.Reloaded);
 
         Assert.Equal(new VectorDataViewType(NumberDataViewType.Single, T, 3, H, W), result.Transformed.Schema["Clip"].Type);
     }
@@ -76,6 +79,32 @@ public class ClipNormalizerTests
         // Spot values: channel R of byte 0 and channel G of byte 255 (first pixel of frame 0).
         Assert.Equal(-0.48145466 / 0.26862954, clips[0].Clip[0], 5);
         Assert.Equal((1 - 0.4578275) / 0.26130258, clips[0].Clip[H * W], 5);
+    }
+
+    [Fact]
+    public void GivenMeanAndStdReplaceClipsAndAreSavedWithTheModel()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = Rows(2, 13);
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var model = ml.NormalizeClip(frameCount: T, height: H, width: W, mean: [0f, 0.5f, 1f], std: [1f, 0.5f, 0.25f]).Fit(data);
+        var fresh = new MLContext(seed: 2);
+        ITransformer reloaded;
+        using (var stream = new MemoryStream())
+        {
+            ml.Model.Save(model, data.Schema, stream);
+            stream.Position = 0;
+            reloaded = StaMLNet.LoadModel(fresh, stream, out _);
+        }
+        foreach (var transformer in new[] { model, reloaded })
+        {
+            var clip = ml.Data.CreateEnumerable<ClipRow>(transformer.Transform(data), reuseRowObject: false).First().Clip;
+            // Layout [T, 3, H, W]: the first pixel of frame 0 in channels R, G and B.
+            var pixel = rows[0].Frames;
+            Assert.Equal(pixel[0] / 255f, clip[0], 6);
+            Assert.Equal((pixel[1] / 255f - 0.5f) / 0.5f, clip[H * W], 6);
+            Assert.Equal((pixel[2] / 255f - 1f) / 0.25f, clip[2 * H * W], 6);
+        }
     }
 
     [Fact]
@@ -116,8 +145,9 @@ public class ClipNormalizerTests
     public void InvalidOptionsAreRejected()
     {
         var ml = new MLContext(seed: 1);
-        Assert.Throws<ArgumentException>(() => ml.NormalizeClip(new ClipNormalizerOptions { Std = [1f, 0f, 1f] }));
-        Assert.Throws<ArgumentException>(() => ml.NormalizeClip(new ClipNormalizerOptions { Mean = [0.5f] }));
+        Assert.Throws<ArgumentException>(() => ml.NormalizeClip(std: [1f, 0f, 1f]));
+        Assert.Throws<ArgumentException>(() => ml.NormalizeClip(mean: [0.5f]));
+        Assert.Throws<ArgumentException>(() => ml.NormalizeClip(std: [1f, float.NaN, 1f]));
         Assert.Throws<ArgumentOutOfRangeException>(() => ml.NormalizeClip(frameCount: 0));
     }
 }

@@ -230,6 +230,22 @@ public sealed class StaDetectionTransformerTests : IDisposable
     }
 
     [Fact]
+    public void ScoringProgressCountsClipsPerBatch()
+    {
+        var ml = new MLContext(seed: 1);
+        var transformer = new StaDetectionTransformer(ml, Sta.MLNet.Tests.Network.TestNetworks.RandomTiny(seed: 2),
+            new StaDetectionOptions { BatchSize = 3 }, TorchSharp.torch.CPU);
+        var reports = new List<long>();
+        transformer.Progress = new SynchronousProgress<long>(reports.Add);
+        Assert.Equal(7, transformer.Transform(StaTrainerTests.TinyData(ml, 7, seed: 3)).GetColumn<float>("Score").Count());
+        Assert.Equal([3L, 6L, 7L], reports);
+
+        transformer.Progress = null;
+        Assert.Equal(7, transformer.Transform(StaTrainerTests.TinyData(ml, 7, seed: 3)).GetColumn<float>("Score").Count());
+        Assert.Equal(3, reports.Count);
+    }
+
+    [Fact]
     public void NonFiniteClipsAreRefusedNotScored()
     {
         var ml = new MLContext(seed: 1);

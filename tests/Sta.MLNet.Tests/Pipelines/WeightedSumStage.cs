@@ -11,7 +11,7 @@ namespace Sta.MLNet.Tests.Pipelines;
 /// computed from features x weights, computes in batches, and saves its weights as a separate binary entry
 /// (<see cref="WeightsEntry"/>) like the network's TSModel entry.
 /// </summary>
-public sealed class WeightedSumTransformer : AppendColumnsTransformer, ILoadableStage<WeightedSumTransformer>
+internal sealed class WeightedSumTransformer : AppendColumnsTransformer, ILoadableStage<WeightedSumTransformer>
 {
     public const string WeightsEntry = "Weights";
 
@@ -139,7 +139,7 @@ public sealed class WeightedSumTransformer : AppendColumnsTransformer, ILoadable
 }
 
 /// <summary>Learns the weights of <see cref="WeightedSumTransformer"/>: the mean feature vector of the training data.</summary>
-public sealed class WeightedSumEstimator(MLContext mlContext, string inputColumn, int size, int batchSize)
+internal sealed class WeightedSumEstimator(MLContext mlContext, string inputColumn, int size, int batchSize)
     : AppendColumnsEstimator<WeightedSumTransformer>(mlContext, nameof(WeightedSumEstimator))
 {
     internal override IReadOnlyList<StageColumn> OutputColumns { get; } =

@@ -71,7 +71,7 @@ public sealed class DisposeScopeCoverageTests : IDisposable
         });
 
         var examples = InMemoryTrainingData.Flicker(8, 8, 32, seed: 6);
-        var options = new StaTrainingOptions
+        var options = new StaTrainer.Options
         {
             Network = StaPresets.Tiny, Epochs = 1, BatchSize = 4, LearningRate = 1e-3, Seed = 3,
             VideoBlending = VideoBlendingMode.None, Augment = false, CheckpointDirectory = Path.Combine(_temp, "run"),

@@ -50,7 +50,7 @@ public sealed class NativeHandleLifetimeTests(ITestOutputHelper output)
     private static Outcome Work(List<TrainingExample> examples)
     {
         using var detector = TestNetworks.RandomTiny(seed: 12);
-        var options = new StaTrainingOptions
+        var options = new StaTrainer.Options
         {
             Network = StaPresets.Tiny, Epochs = 1, BatchSize = 4, LearningRate = 1e-3, Seed = 31,
             VideoBlending = VideoBlendingMode.None, Augment = false,

@@ -18,7 +18,7 @@ public sealed class CrashResumeTests : IDisposable
     private static readonly List<TrainingExample> Examples = InMemoryTrainingData.Flicker(8, 8, 32, seed: 11);
     private static readonly List<TrainingExample> ValidationExamples = InMemoryTrainingData.Flicker(8, 8, 32, seed: 12);
 
-    private static StaTrainingOptions Options(string checkpoints) => new()
+    private static StaTrainer.Options Options(string checkpoints) => new()
     {
         Network = StaPresets.Tiny,
         Epochs = 2,
@@ -34,7 +34,7 @@ public sealed class CrashResumeTests : IDisposable
 
     private sealed record Outcome(StaTrainingResult Result, byte[] Weights);
 
-    private static Outcome Train(StaTrainingOptions options, string weightsFile)
+    private static Outcome Train(StaTrainer.Options options, string weightsFile)
     {
         using var detector = TestNetworks.RandomTiny(seed: 3);
         var loop = new StaTrainingLoop(options, CPU, TrainingLoopTests.RankAuc);

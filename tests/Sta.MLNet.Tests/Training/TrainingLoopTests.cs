@@ -10,7 +10,7 @@ public sealed class TrainingLoopTests : IDisposable
 
     public void Dispose() => Directory.Delete(_temp, recursive: true);
 
-    private static StaTrainingOptions Options(string? checkpoints = null, long? maxSteps = null) => new()
+    private static StaTrainer.Options Options(string? checkpoints = null, long? maxSteps = null) => new()
     {
         Network = StaPresets.Tiny,
         Epochs = 2,
@@ -33,7 +33,7 @@ public sealed class TrainingLoopTests : IDisposable
         return wins / (pos * (double)neg);
     }
 
-    private static StaTrainingResult Train(StaTrainingOptions options, ITrainingData data, ITrainingData? validation = null, TimeProvider? clock = null)
+    private static StaTrainingResult Train(StaTrainer.Options options, ITrainingData data, ITrainingData? validation = null, TimeProvider? clock = null)
     {
         using var detector = TestNetworks.RandomTiny(seed: 3);
         var loop = new StaTrainingLoop(options, CPU, RankAuc) { Clock = clock ?? TimeProvider.System };
