@@ -41,7 +41,7 @@ internal static class DemoSettings
     public static StaTrainer.Options Trainer(IProgress<StaTrainingProgress>? progress = null) => new()
     {
         Network = StaPresets.Tiny,
-        TuningMode = StaTuningMode.FullFineTuning, // no pretrained CLIP at this size: train everything
+        FullFineTuning = true, // no pretrained CLIP at this size: train everything
         // 5e-4 for 40 epochs rather than 1e-3 for 30: with 32 clips the run is noisy, and small changes of the crops (a
         // front-end change, another seed) sent the loss back up late in the faster schedule; this one ends near zero for
         // every seed tried (5, 6, 7).

@@ -67,8 +67,8 @@ internal static class TrainCommand
             var outputPath = parse.GetValue(output)!;
             if (parse.GetValue(clipWeights) is { } c) CommonOptions.RequireFile(c, "CLIP weights");
             if (parse.GetValue(initial) is { } i) CommonOptions.RequireFile(i, "Initial checkpoint");
-            var tuningMode = parse.GetValue(tuning) == "full" ? StaTuningMode.FullFineTuning : StaTuningMode.AdapterTuning;
-            if (tuningMode == StaTuningMode.AdapterTuning && parse.GetValue(clipWeights) is null && parse.GetValue(initial) is null &&
+            var fullFineTuning = parse.GetValue(tuning) == "full";
+            if (!fullFineTuning && parse.GetValue(clipWeights) is null && parse.GetValue(initial) is null &&
                 !parse.GetValue(allowRandomBackbone))
                 throw new UsageException(
                     "--tuning adapter keeps the backbone frozen: give --clip-weights (CLIP ViT weights) or --init-checkpoint (a StA " +
@@ -107,14 +107,14 @@ internal static class TrainCommand
                 Network = network,
                 ClipWeightsPath = parse.GetValue(clipWeights),
                 InitialCheckpointPath = parse.GetValue(initial),
-                TuningMode = tuningMode,
+                FullFineTuning = fullFineTuning,
                 AllowRandomBackbone = parse.GetValue(allowRandomBackbone),
                 Epochs = epochCount,
                 BatchSize = parse.GetValue(batch),
                 MaxSteps = parse.GetValue(maxSteps),
                 LearningRate = parse.GetValue(lr),
                 WeightDecay = parse.GetValue(weightDecay),
-                Optimizer = parse.GetValue(optimizer) == "adamw" ? StaOptimizerKind.AdamW : StaOptimizerKind.AdamL2,
+                DecoupledWeightDecay = parse.GetValue(optimizer) == "adamw",
                 Seed = parse.GetValue(seed),
                 VideoBlending = blending,
                 BlendingRatio = parse.GetValue(vbRatio),

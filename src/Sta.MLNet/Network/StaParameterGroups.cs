@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace Sta.MLNet;
 
 /// <summary>Which parameters train.</summary>
-public enum StaTuningMode
+internal enum StaTuningMode
 {
     /// <summary>
     /// The paper's adapter tuning: CLIP frozen; adapters, temporal embedding, ln_post and the head train

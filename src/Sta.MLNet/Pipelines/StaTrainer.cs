@@ -52,7 +52,7 @@ public sealed partial class StaTrainer : IEstimator<StaDetectionTransformer>
                     "Adapter tuning keeps the backbone frozen and trains only the adapters and the head, but neither ClipWeightsPath " +
                     "nor InitialCheckpointPath is set: the frozen backbone would be random weights. Set ClipWeightsPath to CLIP " +
                     "ViT weights (OpenAI or Hugging Face) or InitialCheckpointPath to a StA checkpoint; or train everything with " +
-                    "TuningMode = StaTuningMode.FullFineTuning; or, for a test or smoke run, set AllowRandomBackbone = true.");
+                    "FullFineTuning = true; or, for a test or smoke run, set AllowRandomBackbone = true.");
             Detection.Validate();
         }
     }

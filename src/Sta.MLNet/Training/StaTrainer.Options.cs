@@ -31,8 +31,19 @@ public sealed partial class StaTrainer
         /// </summary>
         public bool AllowRandomBackbone { get; set; }
 
-        /// <summary>Adapter tuning (default, paper) or full fine-tuning.</summary>
-        public StaTuningMode TuningMode { get; set; } = StaTuningMode.AdapterTuning;
+        /// <summary>
+        /// Train every parameter (223.8 M for the official preset, what the released training script does) instead of the
+        /// paper's adapter tuning, which keeps CLIP frozen and trains the adapters, the temporal embedding, ln_post and the
+        /// head (46,625,794 parameters). Default false: adapter tuning.
+        /// </summary>
+        public bool FullFineTuning { get; set; }
+
+        /// <summary>Which parameters train, as the training loop applies it.</summary>
+        internal StaTuningMode TuningMode
+        {
+            get => FullFineTuning ? StaTuningMode.FullFineTuning : StaTuningMode.AdapterTuning;
+            set => FullFineTuning = value == StaTuningMode.FullFineTuning;
+        }
 
         /// <summary>Passes over the training data (the official loop runs 31).</summary>
         public int Epochs { get; set; } = 30;
@@ -43,16 +54,32 @@ public sealed partial class StaTrainer
         /// <summary>Stop after this many optimizer steps in total (null = no limit). Useful for smoke runs.</summary>
         public long? MaxSteps { get; set; }
 
-        public StaOptimizerKind Optimizer { get; set; } = StaOptimizerKind.AdamL2;
+        /// <summary>
+        /// Use AdamW (weight decay applied to the weights, decoupled from the gradient) instead of Adam with the weight
+        /// decay added to the gradient (classic L2), which the official training uses. Default false.
+        /// </summary>
+        public bool DecoupledWeightDecay { get; set; }
 
+        /// <summary>The optimizer, as the training loop builds it.</summary>
+        internal StaOptimizerKind Optimizer
+        {
+            get => DecoupledWeightDecay ? StaOptimizerKind.AdamW : StaOptimizerKind.AdamL2;
+            set => DecoupledWeightDecay = value == StaOptimizerKind.AdamW;
+        }
+
+        /// <summary>Adam learning rate, constant (no schedule, as the official training). Default 2e-4.</summary>
         public double LearningRate { get; set; } = 2e-4;
 
+        /// <summary>Weight decay (L2 added to the gradient, or decoupled with <see cref="DecoupledWeightDecay"/>). Default 5e-4.</summary>
         public double WeightDecay { get; set; } = 5e-4;
 
+        /// <summary>Adam's first-moment decay. Default 0.9.</summary>
         public double Beta1 { get; set; } = 0.9;
 
+        /// <summary>Adam's second-moment decay. Default 0.999.</summary>
         public double Beta2 { get; set; } = 0.999;
 
+        /// <summary>Adam's epsilon. Default 1e-8.</summary>
         public double AdamEpsilon { get; set; } = 1e-8;
 
         /// <summary>Seeds data order, dropout, blending and augmentation draws: equal seeds give equal runs.</summary>

@@ -3,9 +3,16 @@ namespace Sta.MLNet;
 /// <summary>What the trainer is doing.</summary>
 public enum StaTrainingPhase
 {
+    /// <summary>Optimizer steps on the training data.</summary>
     Training,
+
+    /// <summary>Scoring the validation data after an epoch.</summary>
     Validating,
+
+    /// <summary>Writing a resumable checkpoint.</summary>
     Checkpointing,
+
+    /// <summary>The run has ended (all epochs, MaxSteps or cancellation).</summary>
     Completed,
 }
 
@@ -38,6 +45,7 @@ public sealed record StaTrainingProgress(
     /// </summary>
     public double InputWaitShare { get; init; }
 
+    /// <summary>The report as one log line (phase, epoch, step, losses, throughput, validation AUC, time left).</summary>
     public override string ToString() =>
         $"[{Phase}] epoch {Epoch + 1}/{Epochs} step {StepInEpoch} (global {GlobalStep}) loss {Loss:F4} (epoch mean {MeanEpochLoss:F4}), " +
         $"{ClipsPerSecond:F1} clips/s" + (Phase == StaTrainingPhase.Training ? $", input wait {InputWaitShare:P0}" : "") +

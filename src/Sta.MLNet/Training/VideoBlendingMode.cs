@@ -20,7 +20,7 @@ public enum VideoBlendingMode
 }
 
 /// <summary>Optimizers the trainer offers.</summary>
-public enum StaOptimizerKind
+internal enum StaOptimizerKind
 {
     /// <summary>Adam with weight decay added to the gradient (classic L2), as the official training.</summary>
     AdamL2,
