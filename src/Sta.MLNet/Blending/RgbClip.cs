@@ -27,10 +27,13 @@ public sealed class RgbClip
     /// <summary>All pixels, [T, H, W, 3].</summary>
     public byte[] Pixels { get; }
 
+    /// <summary>Frames in the clip.</summary>
     public int FrameCount { get; }
 
+    /// <summary>Frame height in pixels.</summary>
     public int Height { get; }
 
+    /// <summary>Frame width in pixels.</summary>
     public int Width { get; }
 
     /// <summary>Bytes per frame (H x W x 3).</summary>

@@ -6,6 +6,10 @@ namespace Sta.MLNet;
 /// </summary>
 public sealed class CheckpointMismatchException : StaException
 {
+    /// <param name="source">The file (or description) of the checkpoint.</param>
+    /// <param name="missing">Keys the network has and the checkpoint lacks.</param>
+    /// <param name="unexpected">Keys the checkpoint has and the network lacks.</param>
+    /// <param name="misShaped">Keys whose shapes differ, as "key: checkpoint [shape] vs network [shape]".</param>
     public CheckpointMismatchException(string source, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected,
         IReadOnlyList<string> misShaped)
         : base(BuildMessage(source, missing, unexpected, misShaped))
@@ -19,8 +23,10 @@ public sealed class CheckpointMismatchException : StaException
     /// <summary>The file (or description) of the checkpoint.</summary>
     public string CheckpointSource { get; }
 
+    /// <summary>Keys the network has and the checkpoint lacks (official key names).</summary>
     public IReadOnlyList<string> MissingKeys { get; }
 
+    /// <summary>Keys the checkpoint has and the network lacks.</summary>
     public IReadOnlyList<string> UnexpectedKeys { get; }
 
     /// <summary>Entries "key: checkpoint [shape] vs network [shape]".</summary>

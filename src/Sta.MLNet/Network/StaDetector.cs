@@ -31,6 +31,7 @@ public sealed class StaDetector : nn.Module<Tensor, StaOutput>
         RegisterComponents();
     }
 
+    /// <summary>The network's hyper-parameters (the preset it was built with).</summary>
     public StaNetworkOptions Options { get; private set; }
 
     /// <summary>

@@ -9,6 +9,7 @@ namespace Sta.MLNet;
 /// </summary>
 public sealed record StaOutput(Tensor Logits, Tensor Probability, Tensor Features) : IDisposable
 {
+    /// <summary>Disposes the three tensors.</summary>
     public void Dispose()
     {
         Logits.Dispose();

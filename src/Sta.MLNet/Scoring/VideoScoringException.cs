@@ -8,6 +8,11 @@ namespace Sta.MLNet;
 /// </summary>
 public sealed class VideoScoringException : StaException
 {
+    /// <param name="path">The video file.</param>
+    /// <param name="stage">The step that failed.</param>
+    /// <param name="clipIndex">The clip being made or scored, or null for a step on the whole video.</param>
+    /// <param name="message">What failed (the file is appended to the message).</param>
+    /// <param name="innerException">What was thrown, if anything.</param>
     public VideoScoringException(string path, VideoScoringStage stage, int? clipIndex, string message, Exception? innerException = null)
         : base($"{Describe(stage, clipIndex)} failed: {message} (video: {path})", innerException)
     {

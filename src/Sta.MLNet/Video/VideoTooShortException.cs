@@ -6,6 +6,9 @@ namespace Sta.MLNet;
 /// </summary>
 public sealed class VideoTooShortException : StaException
 {
+    /// <param name="path">The video file.</param>
+    /// <param name="frameCount">Its usable frames.</param>
+    /// <param name="requiredFrameCount">The frames one clip needs.</param>
     public VideoTooShortException(string path, int frameCount, int requiredFrameCount)
         : base($"The video has {frameCount} usable frame(s) but one clip needs {requiredFrameCount} (video: {path})")
     {
@@ -14,9 +17,12 @@ public sealed class VideoTooShortException : StaException
         RequiredFrameCount = requiredFrameCount;
     }
 
+    /// <summary>The video file.</summary>
     public string Path { get; }
 
+    /// <summary>The video's usable frames.</summary>
     public int FrameCount { get; }
 
+    /// <summary>The frames one clip needs under the sampling options.</summary>
     public int RequiredFrameCount { get; }
 }
