@@ -83,13 +83,16 @@ internal static class Endpoints
         }
         if (upload.Path is null) return Problems.Result(upload.Status, upload.Problem!);
         var job = new Job(id, upload.FileName, upload.Path, store.Clock.GetUtcNow());
+        // The answer describes the job as accepted ("queued"): rendered before a worker can take it, so that a fast
+        // worker does not turn the same request's answer into "running" on a quiet server and "queued" on a busy one.
+        var accepted = job.ToJson();
         if (!store.TryEnqueue(job))
         {
             job.ReleaseUpload();
             return QueueFull(context, store);
         }
         context.Response.Headers.Location = $"/api/v1/jobs/{id}";
-        return new JsonBytes(job.ToJson(), StatusCodes.Status202Accepted);
+        return new JsonBytes(accepted, StatusCodes.Status202Accepted);
     }
 
     private static IResult QueueFull(HttpContext context, JobStore store)
