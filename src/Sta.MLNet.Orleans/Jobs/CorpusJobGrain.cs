@@ -119,6 +119,7 @@ internal sealed class CorpusJobGrain(
     {
         if (_timer is not null || Over) return;
         // Expiry and delayed writes must happen even when no worker calls (every worker gone, or a quiet stretch).
+        // KeepAlive: an unfinished job stays active, since its leases live only in this activation.
         _timer = this.RegisterGrainTimer(OnTimer, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { KeepAlive = true });
     }
 

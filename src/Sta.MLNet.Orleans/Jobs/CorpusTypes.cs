@@ -148,7 +148,7 @@ public sealed record CorpusJobSummary
     /// <summary>The job's settings.</summary>
     [Id(1)] public required CorpusJobOptions Options { get; init; }
 
-    /// <summary>Leases beyond the first, over all videos (lost workers, scorer failures, clean shutdowns excluded).</summary>
+    /// <summary>Leases beyond the first, over all videos: reruns after a lost worker or a scorer failure (videos handed back by a clean shutdown do not count).</summary>
     [Id(2)] public int Retries { get; init; }
 
     /// <summary>Results per silo (the part of <see cref="VideoResult.Worker"/> before the slash); errors the job decided count under "".</summary>
