@@ -1,0 +1,106 @@
+using System.Text.Json;
+using Microsoft.ML;
+using Sta.MLNet.Cli.Tests;
+
+namespace Sta.MLNet.Orleans.Tests;
+
+/// <summary>
+/// The cluster with the real scorer: the tiny network (fixed weights from its own seed, 8 frames of 32 px) on real
+/// encoded videos. Each video's result must be what <see cref="StaVideoScorer"/> gives for it on one machine.
+/// </summary>
+public sealed class RealModelTests
+{
+    private static StaDetectionTransformer TinyDetector() =>
+        new(new MLContext(seed: 1), new StaDetector(StaPresets.Tiny, seed: 7), null, TorchSharp.torch.CPU);
+
+    /// <summary>DeepfakeBench sampling (4 clips of 8 frames) at the tiny network's 32 px, as the service tests use it.</summary>
+    private static VideoScoringOptions Scoring { get; } = new() { FrontEnd = new FaceClipOptions { ClipSize = 32 } };
+
+    [Fact]
+    public async Task Scores_through_the_cluster_equal_scores_on_one_machine()
+    {
+        var folder = TestAssets.NewFolder("cluster-real");
+        Directory.CreateDirectory(Path.Combine(folder, "real"));
+        Directory.CreateDirectory(Path.Combine(folder, "fake"));
+        var face = TestAssets.Encode("face.mp4", frames: 16, size: 320, folder: Path.Combine(folder, "real"));
+        var mirrored = TestAssets.Encode("mirrored.mp4", frames: 16, size: 320, folder: Path.Combine(folder, "fake"), mirrored: true);
+        var corrupt = Path.Combine(folder, "corrupt.mp4");
+        File.Copy(TestAssets.CorruptVideo, corrupt);
+        var manifest = CorpusManifest.FromFolder(folder);
+        Assert.Equal(3, manifest.Videos.Count);
+
+        // One network for every silo of this process; each silo gets its own scorer over it, as each real silo would.
+        var detector = TinyDetector();
+        try
+        {
+            var direct = await new StaVideoScorer(detector, Scoring).ScoreFilesAsync(manifest.Videos.Select(v => v.Path));
+
+            await using var harness = await ClusterHarness.Start(new StaCorpusScorer(new StaVideoScorer(detector, Scoring)), workersPerSilo: 1,
+                videosPerLease: 1);
+            var client = harness.Client;
+            var submission = await client.SubmitAsync(manifest);
+            await Guard.Until(() => client.GetProgressAsync(submission.JobId), p => p.IsFinished, "the job finished");
+            var results = new List<VideoResult>();
+            await foreach (var result in client.ReadResultsAsync(submission.JobId)) results.Add(result);
+
+            Assert.Equal(3, results.Count);
+            foreach (var result in results)
+            {
+                var alone = VideoScoreResult.From(direct[result.Index], manifest.Videos[result.Index].Label);
+                Assert.Equal(alone.Path, result.Path);
+                Assert.Equal(alone.Succeeded, result.Succeeded);
+                Assert.Equal(alone.Error, result.Error);
+                using var json = JsonDocument.Parse(result.Json);
+                var clips = json.RootElement.GetProperty("clips").EnumerateArray().ToList();
+                Assert.Equal(alone.Clips.Count, clips.Count);
+                Assert.Equal(alone.Label, json.RootElement.GetProperty("label").GetString());
+                if (!alone.Succeeded) continue;
+                // The same network on the same clips; only how clips are batched differs (here one video per lease), which
+                // may move float32 results in the last bits, so the comparison allows 1e-5.
+                Assert.Equal(alone.Probability!.Value, result.Probability!.Value, 1e-5);
+                for (var c = 0; c < clips.Count; c++)
+                {
+                    Assert.Equal(alone.Clips[c].Frames, clips[c].GetProperty("frames").EnumerateArray().Select(f => f.GetInt32()));
+                    if (alone.Clips[c].Probability is { } p) Assert.Equal(p, clips[c].GetProperty("probability").GetDouble(), 1e-5);
+                }
+            }
+            Assert.True(results.Count(r => r.Succeeded) == 2, string.Join("; ", results.Select(r => $"{r.Path}: {r.Error}")));
+            Assert.Contains(results, r => r.Path == corrupt && !r.Succeeded);
+            Assert.Equal(["real", "fake"], new[] { face, mirrored }.Select(p => results.Single(r => r.Path == p).Label));
+        }
+        finally
+        {
+            detector.ReleaseNetwork();
+        }
+    }
+
+    [Fact]
+    public void Manifests_from_csv_and_jsonl_give_the_same_job_as_the_paths()
+    {
+        var folder = TestAssets.NewFolder("manifest");
+        File.WriteAllLines(Path.Combine(folder, "m.csv"), ["path,label", "a.mp4,fake", "\"sub/b,c.mp4\","]);
+        File.WriteAllLines(Path.Combine(folder, "m.jsonl"), ["{\"path\":\"a.mp4\",\"label\":\"fake\"}", "", "{\"path\":\"sub/b,c.mp4\"}"]);
+        var csv = CorpusManifest.FromFile(Path.Combine(folder, "m.csv"));
+        var jsonl = CorpusManifest.FromFile(Path.Combine(folder, "m.jsonl"));
+        Assert.Equal(csv.Videos, jsonl.Videos);
+        Assert.Equal(Path.Combine(folder, "sub", "b,c.mp4"), csv.Videos[1].Path);
+        Assert.Equal("fake", csv.Videos[0].Label);
+        Assert.Null(csv.Videos[1].Label);
+        Assert.Equal(csv.JobId(), jsonl.JobId());
+        Assert.NotEqual(csv.JobId(), csv.JobId(new CorpusJobOptions { Threshold = 0.7 }));
+        Assert.Equal(csv.JobId(), csv.JobId(new CorpusJobOptions { MaxAttempts = 9 }));
+        Assert.Throws<ArgumentException>(() => new CorpusManifest([new CorpusVideo { Path = "x" }, new CorpusVideo { Path = "x" }]));
+    }
+
+    [Fact]
+    public void Csv_rows_follow_the_sta_score_layout()
+    {
+        var result = NoOpCorpusScorer.Result(new CorpusWorkItem { Index = 0, Path = "/v/a,b.mp4", Label = "real" }, 0.5);
+        var text = new StringWriter();
+        CorpusResultWriter.WriteCsvHeader(text);
+        CorpusResultWriter.WriteCsvRows(text, result);
+        var lines = text.ToString().TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.Equal(string.Join(",", CorpusResultWriter.CsvHeader), lines[0]);
+        Assert.Equal("\"/v/a,b.mp4\",real,ok,,0.25,-1.0986122886681098,,,,,,,", lines[1]);
+    }
+}
