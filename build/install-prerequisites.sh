@@ -9,9 +9,10 @@
 #   chromium, chromium-driver  the headless browser the web page's tests drive (nothing is downloaded at test time)
 #   fonts-dejavu-core  a font for it: chromium only recommends one, so a minimal system would render boxes
 #   curl, jq      the service's load test (build/load-test-server.sh)
+#   redis-server  the Orleans cluster's membership and job state in the cluster tests (started on loopback, stopped after)
 # Extra packages can be passed as arguments.
 set -euo pipefail
-packages=(libgtk-3-0 ffmpeg opencv-data libdlib-data opencv-doc python3-skimage chromium chromium-driver fonts-dejavu-core curl jq "$@")
+packages=(libgtk-3-0 ffmpeg opencv-data libdlib-data opencv-doc python3-skimage chromium chromium-driver fonts-dejavu-core curl jq redis-server "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
