@@ -5,7 +5,7 @@ namespace Sta.MLNet.Orleans;
 /// <summary>The grain storage provider name the job and registry grains persist through (configure it on every silo).</summary>
 public static class CorpusStorage
 {
-    /// <summary>"sta-corpus": e.g. <c>siloBuilder.AddMemoryGrainStorage(CorpusStorage.ProviderName)</c> for one machine, Redis or ADO.NET for a cluster.</summary>
+    /// <summary>"sta-corpus": <see cref="CorpusStoreExtensions.UseStaCorpusStore(ISiloBuilder, CorpusStore)"/> registers it (memory or Redis); a host may register any other provider under this name.</summary>
     public const string ProviderName = "sta-corpus";
 }
 
