@@ -7,7 +7,7 @@ namespace Sta.MLNet.Orleans.Tests;
 /// failures as results, a silo lost mid-job, a client restarted mid-job. Mid-job points are set by the scorer's gate
 /// (a known number of videos passes), never by timing.
 /// </summary>
-public sealed class ClusterJobTests
+public sealed class ClusterJobTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     /// <summary>60 videos: every 10th "bad" (error result from the scorer), video 7 "crash" (the scorer throws on it).</summary>
     private static CorpusManifest Corpus(string name, int count = 60) => new(Enumerable.Range(0, count).Select(i => new CorpusVideo
@@ -64,7 +64,7 @@ public sealed class ClusterJobTests
     public async Task A_job_of_60_videos_completes_with_exactly_one_result_per_video()
     {
         var scorer = new ScriptedScorer();
-        await using var harness = await ClusterHarness.Start(scorer);
+        await using var harness = await ClusterHarness.Start(scorer, output: output);
         var client = harness.Client;
         var manifest = Corpus("complete");
         var options = new CorpusJobOptions { MaxAttempts = 3 };
@@ -103,7 +103,7 @@ public sealed class ClusterJobTests
     {
         var scorer = new ScriptedScorer(allowance: 20);
         var store = new SharedGrainStorage.Store();
-        await using var harness = await ClusterHarness.Start(scorer, store);
+        await using var harness = await ClusterHarness.Start(scorer, store, output: output);
         var client = harness.Client;
         var manifest = Corpus("stop");
         var submission = await client.SubmitAsync(manifest, new CorpusJobOptions { LeaseDuration = TimeSpan.FromSeconds(30) });
@@ -128,7 +128,7 @@ public sealed class ClusterJobTests
     {
         var scorer = new ScriptedScorer(allowance: 20);
         var store = new SharedGrainStorage.Store();
-        await using var harness = await ClusterHarness.Start(scorer, store);
+        await using var harness = await ClusterHarness.Start(scorer, store, output: output);
         var client = harness.Client;
         var manifest = Corpus("kill");
         // Short leases: the killed silo's videos come back after at most this long (a guard, not a pass criterion).
@@ -155,7 +155,7 @@ public sealed class ClusterJobTests
     public async Task A_client_restarted_mid_job_reattaches_to_the_same_job_and_reads_every_result_once()
     {
         var scorer = new ScriptedScorer(allowance: 20);
-        await using var harness = await ClusterHarness.Start(scorer);
+        await using var harness = await ClusterHarness.Start(scorer, output: output);
         var manifest = Corpus("restart");
         var first = await harness.Client.SubmitAsync(manifest);
         await Guard.Until(() => harness.Client.GetProgressAsync(first.JobId), p => p.Done >= 10, "20 videos scored");
@@ -183,7 +183,7 @@ public sealed class ClusterJobTests
     public async Task A_cancelled_job_hands_out_nothing_more_and_keeps_its_results()
     {
         var scorer = new ScriptedScorer(allowance: 10);
-        await using var harness = await ClusterHarness.Start(scorer);
+        await using var harness = await ClusterHarness.Start(scorer, output: output);
         var client = harness.Client;
         var submission = await client.SubmitAsync(Corpus("cancel"));
         await Guard.Until(() => client.GetProgressAsync(submission.JobId), p => p.Done >= 5 && p.Leased > 0, "10 videos scored");

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 
 namespace Sta.MLNet.Orleans.Tests;
@@ -10,7 +11,7 @@ namespace Sta.MLNet.Orleans.Tests;
 /// Silos and clients hosted as an application hosts them (generic host, <see cref="CorpusStoreExtensions"/>), with
 /// membership and job state in a real Redis on loopback: the store, not any silo, holds the job.
 /// </summary>
-public sealed class RedisStoreTests
+public sealed class RedisStoreTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static CorpusManifest Corpus(int count) => new(Enumerable.Range(0, count).Select(i => new CorpusVideo
     {
@@ -121,7 +122,7 @@ public sealed class RedisStoreTests
         return results;
     }
 
-    private static async Task<IHost> StartSilo(CorpusStore store, string name, ICorpusScorer scorer)
+    private async Task<IHost> StartSilo(CorpusStore store, string name, ICorpusScorer scorer)
     {
         var host = new HostBuilder()
             .UseOrleans(silo =>
@@ -136,6 +137,7 @@ public sealed class RedisStoreTests
                         o.IdleDelay = TimeSpan.FromMilliseconds(20);
                     });
                 silo.Services.AddSingleton(scorer);
+                silo.Services.AddLogging(logging => logging.AddProvider(new TestOutputLoggerProvider(output)));
             })
             .Build();
         await host.StartAsync();
