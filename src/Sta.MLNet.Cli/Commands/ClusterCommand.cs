@@ -256,7 +256,7 @@ internal static class ClusterCommand
         if (jsonPath != "-") report.WriteTable(context.Out);
         if (report.Cancelled)
         {
-            context.Error.WriteLine($"stopped following job {jobId} after {report.Results.Count} of {total} video(s) (written); the job keeps running in the cluster.");
+            context.Error.WriteLine($"stopped following job {jobId}; the outputs hold {report.Results.Count} of {total} result(s). The job keeps running in the cluster.");
             context.Error.WriteLine($"To reattach and write every result, run the same command again: sta {string.Join(' ', commandLine.Select(QuoteArgument))}");
             return ExitCodes.Cancelled;
         }
