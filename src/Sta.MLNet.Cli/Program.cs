@@ -81,6 +81,7 @@ public static class Program
             BlendCommand.Create(context),
             InspectCommand.Create(context),
             ExportCommand.Create(context),
+            ClusterCommand.Create(context),
         };
         return root;
     }

@@ -57,7 +57,7 @@ public sealed class UsageTests
     {
         var result = CliRun.Invoke("--help");
         Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
-        foreach (var verb in new[] { "score", "explain", "serve", "train", "evaluate", "preprocess", "blend", "inspect", "export" })
+        foreach (var verb in new[] { "score", "explain", "serve", "train", "evaluate", "preprocess", "blend", "inspect", "export", "cluster" })
             Assert.Contains(verb, result.Out);
         var verbHelp = CliRun.Invoke("train", "--help");
         Assert.Equal(ExitCodes.Success, verbHelp.ExitCode);

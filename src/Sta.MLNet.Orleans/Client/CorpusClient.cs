@@ -102,6 +102,16 @@ public sealed class CorpusClient
         return hosts.Select(h => new CorpusSilo(h.SiloName, h.SiloAddress.ToString(), h.Status.ToString())).ToList();
     }
 
+    /// <summary>
+    /// The address of the silo that hosts the job's grain now (as <see cref="CorpusSilo.Address"/> writes it), or null
+    /// when the job is not active anywhere (finished and collected, or between silos after a failure).
+    /// </summary>
+    public async Task<string?> GetJobSiloAsync(string jobId)
+    {
+        var silo = await _grains.GetGrain<IManagementGrain>(0).GetActivationAddress(Job(jobId));
+        return silo?.ToString();
+    }
+
     internal ICorpusJobGrain Job(string jobId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(jobId);

@@ -40,6 +40,68 @@ public sealed class CorpusStore
     public bool IsLocal => Redis is null;
 
     /// <summary>
+    /// True when every member of the cluster must be on this machine: the one-machine store, or a Redis reached through
+    /// a loopback address (localhost, 127.x.x.x, ::1). Silos then need only loopback endpoints.
+    /// </summary>
+    public bool IsOnLoopback => Redis is null || Redis.EndPoints.All(endpoint => endpoint switch
+    {
+        System.Net.DnsEndPoint d => d.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || (System.Net.IPAddress.TryParse(d.Host, out var address) && System.Net.IPAddress.IsLoopback(address)),
+        System.Net.IPEndPoint i => System.Net.IPAddress.IsLoopback(i.Address),
+        _ => false,
+    });
+
+    /// <summary>
+    /// Connects to the store once and pings it, so that a wrong address or a Redis that is down is reported at once and
+    /// in one sentence, instead of as Orleans retrying in the background. Does nothing for the one-machine store.
+    /// </summary>
+    /// <exception cref="IOException">Redis did not answer within <paramref name="timeout"/>; the message names the store (without password) and the reason.</exception>
+    public async Task EnsureReachableAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        if (Redis is not { } redis) return;
+        // A plain TCP connection first: a refused or unroutable address fails at once with the system's reason, where the
+        // Redis client would keep retrying until its timeout.
+        foreach (var endpoint in redis.EndPoints)
+        {
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit.CancelAfter(timeout);
+            using var tcp = new System.Net.Sockets.TcpClient();
+            try
+            {
+                var connecting = endpoint switch
+                {
+                    System.Net.DnsEndPoint d => tcp.ConnectAsync(d.Host, d.Port, limit.Token),
+                    System.Net.IPEndPoint i => tcp.ConnectAsync(i, limit.Token),
+                    _ => ValueTask.CompletedTask,
+                };
+                await connecting.ConfigureAwait(false);
+            }
+            catch (Exception error) when (error is System.Net.Sockets.SocketException || (error is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                var reason = error is System.Net.Sockets.SocketException socket ? socket.Message : $"no answer within {Seconds(timeout)} s";
+                throw new IOException($"cannot reach the store {this}: {reason}.", error);
+            }
+        }
+        var probe = redis.Clone();
+        probe.AbortOnConnectFail = true;
+        probe.ConnectRetry = 1;
+        probe.ConnectTimeout = (int)Math.Clamp(timeout.TotalMilliseconds, 100, int.MaxValue);
+        probe.SyncTimeout = probe.ConnectTimeout;
+        probe.AsyncTimeout = probe.ConnectTimeout;
+        try
+        {
+            using var connection = await ConnectionMultiplexer.ConnectAsync(probe).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            await connection.GetDatabase().PingAsync().WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is RedisException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            // StackExchange.Redis' messages run over several sentences; the first says what happened.
+            var reason = error is TimeoutException ? $"no answer within {Seconds(timeout)} s" : error.Message.Split('\n')[0].Split(". ")[0];
+            throw new IOException($"cannot reach the store {this}: {reason}.", error);
+        }
+    }
+
+    /// <summary>
     /// Names this cluster in the store (and is its Orleans cluster and service id), so that several clusters can share
     /// one Redis; set with <c>?cluster=NAME</c>.
     /// </summary>
@@ -97,6 +159,8 @@ public sealed class CorpusStore
 
     /// <inheritdoc/>
     public override string ToString() => _display;
+
+    private static string Seconds(TimeSpan time) => time.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
 }
 
 /// <summary>Silo and client set-up from a <see cref="CorpusStore"/>.</summary>
