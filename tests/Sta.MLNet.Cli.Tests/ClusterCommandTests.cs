@@ -21,6 +21,7 @@ public sealed class ClusterCommandTests
     [InlineData("status", "--store", "redis://127.0.0.1:6379?db=1")]
     [InlineData("silo", "--store", "nowhere", "--model", "m.zip")]
     [InlineData("score", ".", "--store", "redis:/")]
+    [InlineData("cancel", "corpus-0123", "--store", "redis//127.0.0.1")]
     public void An_unreadable_store_is_a_usage_error_that_says_what_a_store_looks_like(params string[] args)
     {
         var result = CliRun.Invoke(["cluster", .. args]);
@@ -33,6 +34,7 @@ public sealed class ClusterCommandTests
     [InlineData("status")]
     [InlineData("score", ".")]
     [InlineData("silo", "--model", "m.zip")]
+    [InlineData("cancel", "corpus-0123")]
     public void The_store_is_required(params string[] args)
     {
         var result = CliRun.Invoke(["cluster", .. args]);
@@ -100,6 +102,7 @@ public sealed class ClusterCommandTests
         foreach (var args in new[]
                  {
                      new[] { "cluster", "status", "--store", $"redis://127.0.0.1:{port}" },
+                     new[] { "cluster", "cancel", "corpus-0123", "--store", $"redis://127.0.0.1:{port}" },
                      new[] { "cluster", "score", folder, "--store", $"redis://:secret@127.0.0.1:{port}" },
                      new[] { "cluster", "silo", "--store", $"redis://127.0.0.1:{port}", "--checkpoint", TestAssets.TinyCheckpoint, "--preset", "tiny" },
                  })
@@ -117,7 +120,7 @@ public sealed class ClusterCommandTests
     {
         var result = CliRun.Invoke("cluster", "--help");
         Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
-        foreach (var verb in new[] { "silo", "score", "status" }) Assert.Contains(verb, result.Out);
+        foreach (var verb in new[] { "silo", "score", "status", "cancel" }) Assert.Contains(verb, result.Out);
     }
 
     [Fact]

@@ -14,9 +14,9 @@ using Sta.MLNet.Orleans;
 namespace Sta.MLNet.Cli.Commands;
 
 /// <summary>
-/// <c>sta cluster silo | score | status</c>: score a corpus across the silos of an Orleans cluster that keeps its state in
+/// <c>sta cluster silo | score | status | cancel</c>: score a corpus across the silos of an Orleans cluster that keeps its state in
 /// a store (docs/scale-out.md). Silos load the detector and pull videos; <c>score</c> submits a corpus (or attaches to
-/// it) and writes what <c>sta score</c> writes; <c>status</c> lists jobs and silos.
+/// it) and writes what <c>sta score</c> writes; <c>status</c> lists jobs and silos; <c>cancel</c> stops a job.
 /// </summary>
 internal static class ClusterCommand
 {
@@ -27,6 +27,7 @@ internal static class ClusterCommand
         CreateSilo(context),
         CreateScore(context),
         CreateStatus(context),
+        CreateCancel(context),
     };
 
     private static Option<string> StoreOption() => new("--store")
@@ -376,6 +377,54 @@ internal static class ClusterCommand
         siloRows.AddRange(silos.Select(s => new[] { s.Name, s.Address, s.Status }));
         if (silos.Count == 0) context.Out.WriteLine("no active silo");
         else Table.Write(context.Out, siloRows);
+        return ExitCodes.Success;
+    }
+
+    // ---------------------------------------------------------------- cancel
+
+    private static Command CreateCancel(CliContext context)
+    {
+        var job = new Argument<string>("job") { Description = "The job's id, as sta cluster status and sta cluster score show it." };
+        var store = StoreOption();
+        var connect = ConnectTimeoutOption();
+        var command = new Command("cancel", "Stop a job: no more videos are handed out, workers stop at their next renewal, the results it has stay readable.")
+        {
+            job, store, connect,
+        };
+        CommandRunner.SetHandler(command, context, parse =>
+        {
+            var corpusStore = ClusterConnection.ParseStore(parse.GetValue(store)!);
+            var jobId = parse.GetValue(job)!.Trim();
+            if (jobId.Length == 0) throw new UsageException("Name the job to cancel (its id from sta cluster status).");
+            return CancelAsync(context, corpusStore, jobId, ConnectTimeout(parse, connect)).GetAwaiter().GetResult();
+        });
+        return command;
+    }
+
+    private static async Task<int> CancelAsync(CliContext context, CorpusStore store, string jobId, TimeSpan connectTimeout)
+    {
+        await using var connection = await ClusterConnection.OpenAsync(store, connectTimeout, context.CancellationToken);
+        var corpus = connection.Corpus;
+        CorpusJobProgress before;
+        try
+        {
+            before = await corpus.GetProgressAsync(jobId);
+        }
+        catch (KeyNotFoundException)
+        {
+            context.Error.WriteLine($"error: no job {jobId} in {store} (sta cluster status lists the jobs).");
+            return ExitCodes.Failure;
+        }
+        if (before.IsFinished)
+        {
+            // Nothing to stop; saying so keeps a script that cancels twice from failing.
+            context.Out.WriteLine($"job {jobId} had already {(before.Cancelled ? "been cancelled" : "finished")}: {before.Done}/{before.Total} result(s)");
+            return ExitCodes.Success;
+        }
+        await corpus.CancelAsync(jobId);
+        var after = await corpus.GetProgressAsync(jobId);
+        context.Out.WriteLine($"job {jobId} cancelled with {after.Done}/{after.Total} result(s) ({after.Failed} failed); " +
+                              "sta cluster score on the same corpus writes them");
         return ExitCodes.Success;
     }
 
