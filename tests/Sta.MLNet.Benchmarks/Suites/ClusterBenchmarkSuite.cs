@@ -299,14 +299,16 @@ public sealed class ClusterBenchmarkSuite : IBenchmarkSuite
         }
     }
 
-    /// <summary>Storage writes by state name ("ledger", "results", ...): how many, and the time callers waited for them.</summary>
+    /// <summary>Storage writes by kind of state ("ledger", "results", ...): how many, and the time callers waited for them.</summary>
     private sealed class StorageWrites
     {
         private readonly ConcurrentDictionary<string, long[]> _byState = new();
 
         public void Add(string stateName, TimeSpan elapsed)
         {
-            var counter = _byState.GetOrAdd(stateName, _ => new long[2]);
+            // A job's results are records "results-0", "results-1", ...: counted together.
+            var kind = System.Text.RegularExpressions.Regex.Replace(stateName, "-[0-9]+$", "");
+            var counter = _byState.GetOrAdd(kind, _ => new long[2]);
             Interlocked.Increment(ref counter[0]);
             Interlocked.Add(ref counter[1], elapsed.Ticks);
         }
