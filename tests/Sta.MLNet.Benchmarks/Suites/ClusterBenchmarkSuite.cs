@@ -44,8 +44,21 @@ public sealed class ClusterBenchmarkSuite : IBenchmarkSuite
     {
         var parts = Text("STA_BENCH_CLUSTER_PARTS", "coordination,overhead").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var results = new List<BenchmarkMeasurement>();
-        if (parts.Contains("coordination")) Coordination(settings, results).GetAwaiter().GetResult();
-        if (parts.Contains("overhead")) Overhead(settings, results).GetAwaiter().GetResult();
+        settings = settings with { OutputDirectory = Path.GetFullPath(settings.OutputDirectory) };
+        Directory.CreateDirectory(settings.OutputDirectory);
+        // The test host writes a log file per silo and client under ./logs: they go beside the reports, not into the
+        // folder the benchmark was started from (the repository root, usually).
+        var startedIn = Environment.CurrentDirectory;
+        Environment.CurrentDirectory = settings.OutputDirectory;
+        try
+        {
+            if (parts.Contains("coordination")) Coordination(settings, results).GetAwaiter().GetResult();
+            if (parts.Contains("overhead")) Overhead(settings, results).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            Environment.CurrentDirectory = startedIn;
+        }
         return results;
     }
 
