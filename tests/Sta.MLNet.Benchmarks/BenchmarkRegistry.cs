@@ -15,6 +15,7 @@ public static class BenchmarkRegistry
         new VideoScoringBenchmarkSuite(),
         new FaceFrontEndBenchmarkSuite(),
         new OnnxBenchmarkSuite(),
+        new ClusterBenchmarkSuite(),
     ];
 
     public static IBenchmarkSuite? Find(string name) =>

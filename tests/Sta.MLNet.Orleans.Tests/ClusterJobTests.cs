@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
 
 namespace Sta.MLNet.Orleans.Tests;
 
@@ -121,6 +123,43 @@ public sealed class ClusterJobTests(Xunit.Abstractions.ITestOutputHelper output)
         AssertOutcomes(results, new CorpusJobOptions().MaxAttempts);
         // The job came back on another silo from storage, and the stopped silo produced no result after it left.
         Assert.NotEqual(host, await client.Job(submission.JobId).GetHostAsync());
+    }
+
+    [Fact]
+    public async Task A_job_of_several_result_records_survives_losing_its_silo_and_its_ledger_holds_only_unwritten_videos()
+    {
+        // Two full result records and part of a third; the gate holds the workers once the second record has begun.
+        var count = 2 * CorpusJobGrain.ResultsPerRecord + 300;
+        var scorer = new ScriptedScorer(allowance: CorpusJobGrain.ResultsPerRecord + 300);
+        var store = new SharedGrainStorage.Store();
+        await using var harness = await ClusterHarness.Start(scorer, store);
+        var client = harness.Client;
+        var manifest = Corpus("records", count);
+        var submission = await client.SubmitAsync(manifest, new CorpusJobOptions { LeaseDuration = TimeSpan.FromSeconds(3) });
+        var jobRecords = () => store.Records.Where(r => r.Key.Contains(submission.JobId, StringComparison.Ordinal)).ToDictionary(r => r.Key[(r.Key.LastIndexOf('/') + 1)..], r => r.Value.Data);
+        await Guard.Until(() => Task.FromResult(jobRecords().ContainsKey("results-1")), found => found, "a second result record written");
+
+        // Killed, not stopped: results recorded but not yet written are lost, and the ledger must still count their leases.
+        var host = await client.Job(submission.JobId).GetHostAsync();
+        await harness.Cluster.KillSiloAsync(harness.Silo(host));
+        scorer.Open();
+
+        var final = await Guard.Until(() => client.GetProgressAsync(submission.JobId), p => p.IsFinished, "the job finished");
+        Assert.Equal(count, final.Done);
+        var results = await AllResults(client, submission.JobId);
+        AssertOneResultEach(manifest, results);
+        AssertOutcomes(results, new CorpusJobOptions().MaxAttempts);
+        Assert.NotEqual(host, await client.Job(submission.JobId).GetHostAsync());
+
+        // Stored: full records, then the rest, in the order the stream gave them; no attempts left in the ledger once every
+        // result is written (a written result carries its attempt).
+        var serializer = harness.Cluster.Client.ServiceProvider.GetRequiredService<Serializer>();
+        var stored = jobRecords();
+        var records = Enumerable.Range(0, 3).Select(r => serializer.Deserialize<JobResults>(stored[$"results-{r}"])!.Results).ToList();
+        Assert.False(stored.ContainsKey("results-3"));
+        Assert.Equal([CorpusJobGrain.ResultsPerRecord, CorpusJobGrain.ResultsPerRecord, 300], records.Select(r => r.Count));
+        Assert.Equal(results.Select(r => r.Index), records.SelectMany(r => r).Select(r => r.Index));
+        Assert.Empty(serializer.Deserialize<JobLedger>(stored["ledger"])!.Attempts);
     }
 
     [Fact]
