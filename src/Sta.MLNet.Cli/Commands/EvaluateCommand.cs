@@ -10,6 +10,7 @@ using Sta.MLNet.Cli.Scoring;
 using Sta.MLNet.Cli.Training;
 using Sta.MLNet;
 using VideoScoreResult = Sta.MLNet.VideoScoreResult;
+using Sta.MLNet.Data;
 
 namespace Sta.MLNet.Cli.Commands;
 
@@ -113,7 +114,7 @@ internal static class EvaluateCommand
         using var progress = context.Progress("scoring videos", files.Count);
         foreach (var file in files)
         {
-            var label = CommonOptions.LabelFromFolders(file);
+            var label = FolderLabels.Of(file);
             if (label is null) progress.Message($"warning: {file} is under neither a 'real' nor a 'fake' folder; skipped.");
             else labelled.Add(new LabelledVideo(file, label));
         }

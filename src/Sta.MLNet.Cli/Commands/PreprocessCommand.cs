@@ -5,6 +5,7 @@ using Sta.MLNet.Cli.Faces;
 using Sta.MLNet.Cli.Infrastructure;
 using Sta.MLNet.Cli.Preprocessing;
 using Sta.MLNet;
+using Sta.MLNet.Data;
 
 namespace Sta.MLNet.Cli.Commands;
 
@@ -99,7 +100,7 @@ internal static class PreprocessCommand
 
         private (int Saved, int Sampled) ProcessVideo(string path)
         {
-            var label = fixedLabel ?? CommonOptions.LabelFromFolders(path)
+            var label = fixedLabel ?? FolderLabels.Of(path)
                 ?? throw new UsageException("label unknown: put the video under a 'real' or 'fake' folder, or pass --label");
             var labelName = label == "real" ? DatasetLabels.RealName(dataset) : DatasetLabels.FakeName(dataset);
             using var reader = VideoReader.Open(path);

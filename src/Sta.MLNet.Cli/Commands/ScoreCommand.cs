@@ -5,6 +5,7 @@ using Sta.MLNet.Cli.Infrastructure;
 using Sta.MLNet.Cli.Scoring;
 using Sta.MLNet.Onnx;
 using Sta.MLNet;
+using Sta.MLNet.Data;
 
 namespace Sta.MLNet.Cli.Commands;
 
@@ -113,7 +114,7 @@ internal static class ScoreCommand
             try
             {
                 context.CancellationToken.ThrowIfCancellationRequested();
-                scorer.ScoreAll(videos.Select(v => new LabelledVideo(v, CommonOptions.LabelFromFolders(v))).ToList(), result =>
+                scorer.ScoreAll(videos.Select(v => new LabelledVideo(v, FolderLabels.Of(v))).ToList(), result =>
                 {
                     report.Add(result);
                     progress.Report(report.Results.Count, $"{Path.GetFileName(result.Path)}: " +

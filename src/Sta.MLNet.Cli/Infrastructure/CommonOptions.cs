@@ -144,17 +144,4 @@ internal static class CommonOptions
         return videos;
     }
 
-    /// <summary>"real" or "fake" when a folder of that name (case-insensitive) contains <paramref name="path"/>.</summary>
-    public static string? LabelFromFolders(string path)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        while (!string.IsNullOrEmpty(directory))
-        {
-            var name = Path.GetFileName(directory);
-            if (name.Equals("real", StringComparison.OrdinalIgnoreCase)) return "real";
-            if (name.Equals("fake", StringComparison.OrdinalIgnoreCase)) return "fake";
-            directory = Path.GetDirectoryName(directory);
-        }
-        return null;
-    }
 }

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Sta.MLNet.Data;
+using Sta.MLNet.Formats;
 
 namespace Sta.MLNet.Orleans;
 
@@ -51,7 +53,7 @@ public sealed class CorpusManifest
     public static CorpusManifest FromPaths(IEnumerable<string> paths)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        return new CorpusManifest(paths.Select(p => new CorpusVideo { Path = p, Label = LabelFromFolders(p) }));
+        return new CorpusManifest(paths.Select(p => new CorpusVideo { Path = p, Label = FolderLabels.Of(p) }));
     }
 
     /// <summary>
@@ -87,7 +89,7 @@ public sealed class CorpusManifest
         return new CorpusManifest(entries.Select(e =>
         {
             var full = Path.IsPathRooted(e.Path) ? e.Path : Path.GetFullPath(Path.Combine(folder, e.Path));
-            return new CorpusVideo { Path = full, Label = e.Label ?? LabelFromFolders(full) };
+            return new CorpusVideo { Path = full, Label = e.Label ?? FolderLabels.Of(full) };
         }));
     }
 
@@ -119,7 +121,7 @@ public sealed class CorpusManifest
     {
         using var reader = new StreamReader(path);
         var header = reader.ReadLine() ?? throw new FormatException($"{path}: empty manifest.");
-        var columns = SplitCsv(header).Select(c => c.Trim().ToLowerInvariant()).ToList();
+        var columns = Fields(header, 1).Select(c => c.Trim().ToLowerInvariant()).ToList();
         var pathColumn = columns.IndexOf("path");
         var labelColumn = columns.IndexOf("label");
         if (pathColumn < 0) throw new FormatException($"{path}: the header has no \"path\" column.");
@@ -128,48 +130,23 @@ public sealed class CorpusManifest
         {
             number++;
             if (string.IsNullOrWhiteSpace(line)) continue;
-            var fields = SplitCsv(line);
+            var fields = Fields(line, number);
             if (pathColumn >= fields.Count || string.IsNullOrWhiteSpace(fields[pathColumn])) throw new FormatException($"{path}:{number}: no path.");
             yield return (fields[pathColumn], labelColumn >= 0 && labelColumn < fields.Count ? NullIfEmpty(fields[labelColumn].Trim()) : null);
         }
-    }
 
-    /// <summary>One CSV record on one line (quoted fields may hold commas and doubled quotes).</summary>
-    private static List<string> SplitCsv(string line)
-    {
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
+        List<string> Fields(string line, int lineNumber)
         {
-            var c = line[i];
-            if (quoted)
+            try
             {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { field.Append('"'); i++; }
-                else if (c == '"') quoted = false;
-                else field.Append(c);
+                return CsvRecord.Split(line);
             }
-            else if (c == '"') quoted = true;
-            else if (c == ',') { fields.Add(field.ToString()); field.Clear(); }
-            else field.Append(c);
+            catch (FormatException error)
+            {
+                throw new FormatException($"{path}:{lineNumber}: {error.Message}", error);
+            }
         }
-        fields.Add(field.ToString());
-        return fields;
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
-
-    /// <summary>"real" or "fake" when a folder of that name (any case) contains <paramref name="path"/>, as <c>sta score</c> labels.</summary>
-    internal static string? LabelFromFolders(string path)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        while (!string.IsNullOrEmpty(directory))
-        {
-            var name = Path.GetFileName(directory);
-            if (name.Equals("real", StringComparison.OrdinalIgnoreCase)) return "real";
-            if (name.Equals("fake", StringComparison.OrdinalIgnoreCase)) return "fake";
-            directory = Path.GetDirectoryName(directory);
-        }
-        return null;
-    }
 }

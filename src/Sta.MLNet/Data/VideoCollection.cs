@@ -1,3 +1,4 @@
+using Sta.MLNet.Formats;
 using System.Globalization;
 using System.Text;
 
@@ -163,44 +164,16 @@ internal static class VideoCollection
         return extension.Length > 0 ? relative[..^extension.Length] : relative;
     }
 
-    // RFC 4180 fields on one line: commas separate, double quotes enclose, "" inside quotes is a quote.
     private static List<string> SplitCsvLine(string line, string csvPath, int lineNumber)
     {
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
+        try
         {
-            var c = line[i];
-            if (quoted)
-            {
-                if (c != '"')
-                    field.Append(c);
-                else if (i + 1 < line.Length && line[i + 1] == '"')
-                {
-                    field.Append('"');
-                    i++;
-                }
-                else
-                    quoted = false;
-            }
-            else if (c == '"' && field.ToString().Trim().Length == 0)
-            {
-                field.Clear();
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-            }
-            else
-                field.Append(c);
+            return CsvRecord.Split(line);
         }
-        if (quoted)
+        catch (FormatException)
+        {
             throw new DatasetFormatException(csvPath,
                 string.Create(CultureInfo.InvariantCulture, $"Line {lineNumber} has an unterminated quoted field: {line}"));
-        fields.Add(field.ToString());
-        return fields;
+        }
     }
 }
