@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
@@ -427,36 +425,6 @@ internal sealed class CorpusJobGrain(
     };
 
     /// <summary>An error result in the <c>sta.score/1</c> layout, for a video the job gave up on.</summary>
-    internal static VideoResult ErrorResult(int index, CorpusVideo video, string error, int attempts)
-    {
-        var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteString("path", video.Path);
-            if (video.Label is null) w.WriteNull("label");
-            else w.WriteString("label", video.Label);
-            w.WriteString("status", "error");
-            w.WriteString("error", error);
-            foreach (var name in new[] { "frame_count", "fps", "probability", "score", "prediction" }) w.WriteNull(name);
-            w.WriteNumber("clips_scored", 0);
-            w.WriteStartObject("faces");
-            w.WriteNumber("frames_examined", 0);
-            w.WriteNumber("frames_with_face", 0);
-            w.WriteEndObject();
-            w.WriteStartObject("timings_ms");
-            w.WriteNumber("front_end", 0);
-            w.WriteNumber("model", 0);
-            w.WriteNumber("total", 0);
-            w.WriteEndObject();
-            w.WriteStartArray("clips");
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        return new VideoResult
-        {
-            Index = index, Path = video.Path, Label = video.Label, Succeeded = false, Error = error,
-            Json = Encoding.UTF8.GetString(buffer.ToArray()), Attempt = attempts,
-        };
-    }
+    internal static VideoResult ErrorResult(int index, CorpusVideo video, string error, int attempts) =>
+        VideoResult.FromReport(index, VideoResult.Bare(video.Path, video.Label, error, probability: null), threshold: 0.5, attempts);
 }

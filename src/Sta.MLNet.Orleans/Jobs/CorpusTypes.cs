@@ -1,3 +1,6 @@
+using System.Text;
+using System.Text.Json;
+
 namespace Sta.MLNet.Orleans;
 
 /// <summary>One video of a corpus: a path that every silo can read, and its label when the manifest gives one.</summary>
@@ -98,6 +101,27 @@ public sealed record VideoResult
 
     /// <summary>The lease (1 = first) that produced the result.</summary>
     [Id(9)] public int Attempt { get; init; }
+
+    /// <summary>
+    /// The result of a report in the library's <c>sta.score/1</c> layout: every result, scored, failed or given up on,
+    /// is written by the one writer <c>sta score</c> uses, so the files match.
+    /// </summary>
+    internal static VideoResult FromReport(int index, VideoScoreResult report, double threshold, int attempt = 0)
+    {
+        var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer)) ScoreJson.WriteVideo(writer, report, threshold);
+        return new VideoResult
+        {
+            Index = index, Path = report.Path, Label = report.Label, Succeeded = report.Succeeded, Error = report.Error,
+            Probability = report.Probability, Score = report.Score, Json = Encoding.UTF8.GetString(buffer.ToArray()),
+            Attempt = attempt,
+        };
+    }
+
+    /// <summary>A report with no frames, clips or timings: a video the job gave up on, or one a model-free scorer made up.</summary>
+    internal static VideoScoreResult Bare(string path, string? label, string? error, double? probability) =>
+        new(path, label, error, FrameCount: null, FramesPerSecond: null, Clips: [], probability,
+            probability is { } p ? Math.Log(p / (1 - p)) : null, new ScoreTimings(0, 0, 0));
 }
 
 /// <summary>Where a job stands.</summary>

@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.Json;
 
 namespace Sta.MLNet.Orleans;
 
@@ -35,14 +33,7 @@ public sealed class StaCorpusScorer : ICorpusScorer
         for (var i = 0; i < results.Length; i++)
         {
             var video = batch.Videos[i];
-            var report = VideoScoreResult.From(scores[i], video.Label);
-            var buffer = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(buffer)) ScoreJson.WriteVideo(writer, report, batch.Threshold);
-            results[i] = new VideoResult
-            {
-                Index = video.Index, Path = video.Path, Label = video.Label, Succeeded = report.Succeeded, Error = report.Error,
-                Probability = report.Probability, Score = report.Score, Json = Encoding.UTF8.GetString(buffer.ToArray()),
-            };
+            results[i] = VideoResult.FromReport(video.Index, VideoScoreResult.From(scores[i], video.Label), batch.Threshold);
         }
         return results;
     }
@@ -69,39 +60,6 @@ public sealed class NoOpCorpusScorer : ICorpusScorer
     public static VideoResult Result(CorpusWorkItem video, double threshold)
     {
         ArgumentNullException.ThrowIfNull(video);
-        var score = Math.Log(Probability / (1 - Probability));
-        var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteString("path", video.Path);
-            if (video.Label is null) w.WriteNull("label");
-            else w.WriteString("label", video.Label);
-            w.WriteString("status", "ok");
-            w.WriteNull("error");
-            w.WriteNull("frame_count");
-            w.WriteNull("fps");
-            w.WriteNumber("probability", Probability);
-            w.WriteNumber("score", score);
-            w.WriteString("prediction", Probability > threshold ? "fake" : "real");
-            w.WriteNumber("clips_scored", 0);
-            w.WriteStartObject("faces");
-            w.WriteNumber("frames_examined", 0);
-            w.WriteNumber("frames_with_face", 0);
-            w.WriteEndObject();
-            w.WriteStartObject("timings_ms");
-            w.WriteNumber("front_end", 0);
-            w.WriteNumber("model", 0);
-            w.WriteNumber("total", 0);
-            w.WriteEndObject();
-            w.WriteStartArray("clips");
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        return new VideoResult
-        {
-            Index = video.Index, Path = video.Path, Label = video.Label, Succeeded = true, Probability = Probability, Score = score,
-            Json = Encoding.UTF8.GetString(buffer.ToArray()),
-        };
+        return VideoResult.FromReport(video.Index, VideoResult.Bare(video.Path, video.Label, error: null, Probability), threshold);
     }
 }
