@@ -5,10 +5,12 @@
 #   bash build/stress-tests.sh [RUNS]
 #
 # Environment: STRESS_HOG=stress-ng (default; Debian's stress-ng, installed if missing) or busy (a shell busy loop per
-# core); STRESS_WORKERS (default: one per core); STRESS_OUT (default artifacts/stress) for the logs and summary.
+# core); STRESS_WORKERS (default: one per core); STRESS_OUT (default artifacts/stress) for the logs and summary. A test
+# host that crashes leaves a dump and a crash report in $STRESS_OUT/dumps-RUN; the summary lists the crashed thread.
 # Exit status 0 only when every run passed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source build/crash-report.sh
 runs=${1:-5}
 hog=${STRESS_HOG:-stress-ng}
 workers=${STRESS_WORKERS:-$(nproc)}
@@ -49,7 +51,8 @@ for run in $(seq 1 "$runs"); do
   log="$out/run-$run.log"
   start=$(date +%s)
   set +e
-  dotnet test Sta.MLNet.sln -c Release --no-build --blame >"$log" 2>&1
+  dumps="$out/dumps-$run"
+  env $(crash_report_env "$dumps") dotnet test Sta.MLNet.sln -c Release --no-build --blame >"$log" 2>&1
   status=$?
   set -e
   seconds=$(( $(date +%s) - start ))
@@ -62,6 +65,7 @@ for run in $(seq 1 "$runs"); do
     # Every failing test by name, and a test host that died (which fails the run without a "Failed" line).
     grep -E "^[[:space:]]+Failed [A-Za-z]" "$log" | sed 's/^/    /' | tee -a "$summary" || true
     grep -E "Test host process crashed|aborted|The active test run was aborted|running when the crash" "$log" | sed 's/^/    /' | tee -a "$summary" || true
+    crash_report_print "$dumps" | sed 's/^/    /' | tee -a "$summary"
   fi
 done
 echo "stress: $((runs - failed_runs)) of $runs run(s) passed" | tee -a "$summary"

@@ -6,6 +6,7 @@
 # "N passed, N failed, N skipped" that counts all three.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source build/crash-report.sh
 bash build/install-prerequisites.sh
 dotnet restore Sta.MLNet.sln
 dotnet build Sta.MLNet.sln -c Release --no-restore
@@ -13,8 +14,12 @@ log=$(mktemp)
 consumer_log=$(mktemp)
 trap 'rm -f "$log" "$consumer_log"' EXIT
 set +e
-dotnet test Sta.MLNet.sln -c Release --no-build --blame 2>&1 | tee "$log"
+# A test host that dies of a native fault leaves a dump and a crash report there; its crashed thread is printed below.
+dumps=artifacts/test-crashes
+rm -rf "$dumps"
+env $(crash_report_env "$dumps") dotnet test Sta.MLNet.sln -c Release --no-build --blame 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+crash_report_print "$dumps"
 bash build/load-test-server.sh
 load_status=$?
 bash build/consumer-test.sh --no-build 2>&1 | tee "$consumer_log"
