@@ -140,18 +140,18 @@ public sealed class ClusterCommandTests
         foreach (var result in new[] { scored, failed })
         {
             var written = Write(result);
-            var again = Write(ScoreJsonReader.ReadVideo(written));
+            var again = Write(ScoreJson.ReadVideo(written));
             Assert.Equal(written, again);
-            Assert.Equal(ScoreReport.CsvLines(result), ScoreReport.CsvLines(ScoreJsonReader.ReadVideo(written)));
+            Assert.Equal(ScoreReport.CsvLines(result), ScoreReport.CsvLines(ScoreJson.ReadVideo(written)));
         }
     }
 
     [Fact]
     public void A_result_that_is_not_a_video_object_is_reported_as_such()
     {
-        var error = Assert.Throws<InvalidDataException>(() => ScoreJsonReader.ReadVideo("{\"path\": 3}"));
+        var error = Assert.Throws<InvalidDataException>(() => ScoreJson.ReadVideo("{\"path\": 3}"));
         Assert.Contains("sta.score/1", error.Message);
-        Assert.Throws<InvalidDataException>(() => ScoreJsonReader.ReadVideo("not json"));
+        Assert.Throws<InvalidDataException>(() => ScoreJson.ReadVideo("not json"));
     }
 
     private static string Write(VideoScoreResult result)

@@ -64,7 +64,8 @@ internal sealed class RedisServer : IDisposable
         return new RedisServer(process, port, folder);
     }
 
-    private static int FreePort()
+    /// <summary>A loopback TCP port nothing listens on now.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -128,7 +127,7 @@ public sealed class RedisStoreTests(Xunit.Abstractions.ITestOutputHelper output)
             .UseOrleans(silo =>
             {
                 silo.UseStaCorpusStore(store)
-                    .ConfigureEndpoints(IPAddress.Loopback, FreePort(), FreePort())
+                    .ConfigureEndpoints(IPAddress.Loopback, RedisServer.FreePort(), RedisServer.FreePort())
                     .Configure<SiloOptions>(o => o.SiloName = name)
                     .AddStaCorpusWorkers(o =>
                     {
@@ -149,12 +148,5 @@ public sealed class RedisStoreTests(Xunit.Abstractions.ITestOutputHelper output)
         var host = new HostBuilder().UseOrleansClient(client => client.UseStaCorpusStore(store)).Build();
         await host.StartAsync();
         return host;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

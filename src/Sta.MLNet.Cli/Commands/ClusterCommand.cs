@@ -241,7 +241,7 @@ internal static class ClusterCommand
             {
                 await foreach (var result in FollowResults(context, corpus, jobId, context.CancellationToken))
                 {
-                    var video = ScoreJsonReader.ReadVideo(result.Json);
+                    var video = ScoreJson.ReadVideo(result.Json);
                     delivery.Finished(result.Index, video);
                     received++;
                     progress.Report(received, $"{Path.GetFileName(result.Path)}: " +

@@ -18,11 +18,7 @@ internal sealed class ScoreReport : IDisposable
     /// <summary>Identifies the JSON layout; bumped when a field changes meaning or disappears.</summary>
     public const string JsonSchema = ScoreJson.Schema;
 
-    public static readonly string[] CsvHeader =
-    [
-        "path", "label", "status", "error", "video_probability", "video_score", "clip_index", "frame_indices",
-        "clip_probability", "clip_score", "frames_with_face", "frames_in_clip", "clip_skipped",
-    ];
+    public static readonly string[] CsvHeader = ScoreCsv.Header;
 
     /// <summary>Rewriting the whole JSON after every video would cost quadratic time on large folders.</summary>
     public static readonly TimeSpan JsonRewriteInterval = TimeSpan.FromSeconds(2);
@@ -43,7 +39,7 @@ internal sealed class ScoreReport : IDisposable
         {
             CreateParent(csvPath);
             _csv = new StreamWriter(csvPath, append: false, new UTF8Encoding(false));
-            _csv.WriteLine(Csv.Line(CsvHeader));
+            _csv.WriteLine(ScoreCsv.HeaderLine);
             _csv.Flush();
         }
     }
@@ -73,24 +69,7 @@ internal sealed class ScoreReport : IDisposable
 
     public string Verdict(double probability) => ScoreJson.Verdict(probability, _threshold);
 
-    public static IEnumerable<string> CsvLines(VideoScoreResult r)
-    {
-        var status = r.Succeeded ? "ok" : "error";
-        if (r.Clips.Count == 0)
-        {
-            yield return Csv.Line([r.Path, r.Label, status, r.Error, Csv.Number(r.Probability), Csv.Number(r.Score), "", "", "", "", "", "", ""]);
-            yield break;
-        }
-        foreach (var c in r.Clips)
-        {
-            yield return Csv.Line([
-                r.Path, r.Label, status, r.Error, Csv.Number(r.Probability), Csv.Number(r.Score),
-                c.Index.ToString(CultureInfo.InvariantCulture), string.Join(' ', c.Frames.Select(f => f.ToString(CultureInfo.InvariantCulture))),
-                Csv.Number(c.Probability), Csv.Number(c.Score), c.FramesWithFace.ToString(CultureInfo.InvariantCulture),
-                c.Frames.Count.ToString(CultureInfo.InvariantCulture), c.Skipped,
-            ]);
-        }
-    }
+    public static IEnumerable<string> CsvLines(VideoScoreResult r) => ScoreCsv.Lines(r);
 
     public byte[] Json()
     {

@@ -76,4 +76,54 @@ internal static class ScoreJson
         if (value is { } v && double.IsFinite(v)) writer.WriteNumber(name, v);
         else writer.WriteNull(name);
     }
+
+    /// <summary>
+    /// Reads a video object back into the report it was written from. Results that come from a cluster arrive as these
+    /// objects; reading them back lets every output (sta score's JSON, CSV, table) come from the one writer. Numbers
+    /// survive the trip unchanged: the writer emits the shortest text that parses back to the same double.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The text is not a video object of that layout.</exception>
+    public static VideoScoreResult ReadVideo(string json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            var video = document.RootElement;
+            var clips = new List<ClipScoreResult>();
+            if (video.TryGetProperty("clips", out var clipArray) && clipArray.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var clip in clipArray.EnumerateArray())
+                {
+                    clips.Add(new ClipScoreResult(
+                        clip.GetProperty("index").GetInt32(),
+                        clip.GetProperty("frames").EnumerateArray().Select(f => f.GetInt32()).ToList(),
+                        ReadNumber(clip, "probability"),
+                        ReadNumber(clip, "score"),
+                        clip.GetProperty("frames_with_face").GetInt32(),
+                        ReadText(clip, "skipped")));
+                }
+            }
+            var timings = video.GetProperty("timings_ms");
+            return new VideoScoreResult(
+                video.GetProperty("path").GetString() ?? throw new InvalidDataException("a video object without a path"),
+                ReadText(video, "label"),
+                ReadText(video, "error"),
+                video.TryGetProperty("frame_count", out var frames) && frames.ValueKind == JsonValueKind.Number ? frames.GetInt32() : null,
+                ReadNumber(video, "fps"),
+                clips,
+                ReadNumber(video, "probability"),
+                ReadNumber(video, "score"),
+                new ScoreTimings(timings.GetProperty("front_end").GetDouble(), timings.GetProperty("model").GetDouble(), timings.GetProperty("total").GetDouble()));
+        }
+        catch (Exception error) when (error is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"A result is not a {Schema} video object: {error.Message}", error);
+        }
+    }
+
+    private static string? ReadText(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static double? ReadNumber(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
 }
