@@ -243,18 +243,19 @@ public sealed class StaDetectionTransformerTests : IDisposable
         transformer.Progress = null;
         Assert.Equal(7, transformer.Transform(StaTrainerTests.TinyData(ml, 7, seed: 3)).GetColumn<float>("Score").Count());
         Assert.Equal(3, reports.Count);
+        transformer.ReleaseNetwork();
     }
 
     [Fact]
     public void NonFiniteClipsAreRefusedNotScored()
     {
         var ml = new MLContext(seed: 1);
-        using var network = Sta.MLNet.Tests.Network.TestNetworks.RandomTiny(seed: 2);
         var transformer = new StaDetectionTransformer(ml, Sta.MLNet.Tests.Network.TestNetworks.RandomTiny(seed: 2), null, TorchSharp.torch.CPU);
         var clip = new float[8 * 3 * 32 * 32];
         clip[5] = float.NaN;
         var data = ml.Data.LoadFromEnumerable(new[] { new TinyUnlabelledRow { Clip = clip } });
         var error = Assert.Throws<InvalidDataException>(() => transformer.Transform(data).GetColumn<float>("Score").ToArray());
         Assert.Contains("NaN", error.Message);
+        transformer.ReleaseNetwork();
     }
 }
