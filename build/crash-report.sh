@@ -8,7 +8,11 @@
 
 crash_report_env() {
   mkdir -p "$1"
-  echo "DOTNET_DbgEnableMiniDump=1 DOTNET_DbgMiniDumpType=1 DOTNET_EnableCrashReport=1 DOTNET_DbgMiniDumpName=$1/%e.%p.dmp"
+  # Absolute: a test host runs in its project's output folder, where a relative path names a folder that does not
+  # exist, and createdump then writes nothing.
+  local dir
+  dir=$(cd "$1" && pwd)
+  echo "DOTNET_DbgEnableMiniDump=1 DOTNET_DbgMiniDumpType=1 DOTNET_EnableCrashReport=1 DOTNET_DbgMiniDumpName=$dir/%e.%p.dmp"
 }
 
 crash_report_print() {
