@@ -15,7 +15,7 @@ public sealed class ClipInitializationTests : IDisposable
     /// <summary>A random OpenAI-named CLIP visual state_dict one block deeper than the network, with <c>proj</c>.</summary>
     private static Dictionary<string, Tensor> RandomOpenAiClip(int blocks)
     {
-        var g = new Generator(1234);
+        using var g = new Generator(1234);
         int w = Options.Width, m = Options.MlpWidth;
         Tensor R(params long[] shape) => randn(shape, generator: g);
         var d = new Dictionary<string, Tensor>
@@ -46,17 +46,18 @@ public sealed class ClipInitializationTests : IDisposable
     private static Dictionary<string, Tensor> ToHuggingFace(Dictionary<string, Tensor> openAi, int blocks)
     {
         const string v = "vision_model.";
+        using var transposedProjection = openAi["proj"].t();
         var d = new Dictionary<string, Tensor>
         {
             [v + "embeddings.class_embedding"] = openAi["class_embedding"],
             [v + "embeddings.patch_embedding.weight"] = openAi["conv1.weight"],
             [v + "embeddings.position_embedding.weight"] = openAi["positional_embedding"],
-            [v + "embeddings.position_ids"] = tensor(Enumerable.Range(0, Options.TokensPerFrame).Select(i => (long)i).ToArray()).unsqueeze(0),
+            [v + "embeddings.position_ids"] = tensor(Enumerable.Range(0, Options.TokensPerFrame).Select(i => (long)i).ToArray(), [1, Options.TokensPerFrame]),
             [v + "pre_layrnorm.weight"] = openAi["ln_pre.weight"],
             [v + "pre_layrnorm.bias"] = openAi["ln_pre.bias"],
             [v + "post_layernorm.weight"] = openAi["ln_post.weight"],
             [v + "post_layernorm.bias"] = openAi["ln_post.bias"],
-            ["visual_projection.weight"] = openAi["proj"].t().contiguous(),
+            ["visual_projection.weight"] = transposedProjection.contiguous(),
             ["text_model.embeddings.token_embedding.weight"] = zeros(10, 4),
         };
         for (int i = 0; i < blocks; i++)
@@ -88,6 +89,7 @@ public sealed class ClipInitializationTests : IDisposable
     [Fact]
     public void OpenAiAndHuggingFaceNamedClipGiveIdenticalNetworks()
     {
+        using var scope = NewDisposeScope();
         int blocks = Options.Layers + 1;
         var openAi = RandomOpenAiClip(blocks);
         var openAiPath = Path.Combine(_temp, "clip-openai.pth");

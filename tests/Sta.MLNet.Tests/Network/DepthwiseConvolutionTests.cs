@@ -19,7 +19,8 @@ public class DepthwiseConvolutionTests
     [InlineData(7, 1, 1)]
     public void Every_form_of_the_stacks_agrees_with_the_official_one_in_training_and_inference(long kt, long kh, long kw)
     {
-        var g = new Generator(11);
+        using var scope = NewDisposeScope();
+        using var g = new Generator(11);
         // Odd sizes so that a transposed axis cannot go unnoticed: B = 2, C = 6, T = 5, H = 4, W = 3.
         var input = randn([2, 6, 5, 4, 3], ScalarType.Float64, generator: g);
         var results = new Dictionary<DepthwiseConvolution, (Tensor Output, Tensor InputGrad, Dictionary<string, Tensor> Grads, Dictionary<string, Tensor> State, Tensor Eval)>();
@@ -27,7 +28,7 @@ public class DepthwiseConvolutionTests
         {
             using var stack = new DepthwiseConv3dStack(6, (kt, kh, kw), 1e-5, 0.1);
             stack.to(ScalarType.Float64);
-            var init = new Generator(5);
+            using var init = new Generator(5);
             using (no_grad())
                 foreach (var (_, p) in stack.named_parameters()) p.copy_(randn(p.shape, ScalarType.Float64, generator: init).Multiply(0.5));
             stack.Convolution = mode;
@@ -62,8 +63,10 @@ public class DepthwiseConvolutionTests
     [Fact]
     public void The_detector_setting_reaches_every_stack_and_auto_leaves_cpu_scores_unchanged()
     {
+        using var scope = NewDisposeScope();
         using var detector = TestNetworks.RandomTiny();
-        using var input = randn([2, detector.Options.NumFrames, 3, detector.Options.InputResolution, detector.Options.InputResolution], generator: new Generator(3));
+        using var g = new Generator(3);
+        using var input = randn([2, detector.Options.NumFrames, 3, detector.Options.InputResolution, detector.Options.InputResolution], generator: g);
         using var guard = no_grad();
         var logits = new Dictionary<DepthwiseConvolution, Tensor>();
         foreach (var mode in Enum.GetValues<DepthwiseConvolution>())
@@ -80,6 +83,7 @@ public class DepthwiseConvolutionTests
 
     private static void AssertClose(Tensor expected, Tensor actual, string what, double tolerance = 1e-9)
     {
+        using var scope = NewDisposeScope();
         Assert.Equal(expected.shape, actual.shape);
         using var e = expected.to_type(ScalarType.Float64);
         using var a = actual.to_type(ScalarType.Float64);
@@ -94,6 +98,7 @@ public class VolumeLayoutTests
     [Fact]
     public void Tokens_become_a_channels_last_volume_with_the_official_volumes_values()
     {
+        using var scope = NewDisposeScope();
         // [N = H*W, B*T, E] with B = 2, T = 3, H = W = 3 (N = 9), E = 5: distinct sizes, so a swapped axis shows.
         using var tokens = tensor(Enumerable.Range(0, 9 * 6 * 5).Select(i => (float)i).ToArray()).reshape(9, 6, 5);
         using var official = tokens.permute(1, 2, 0).reshape(2, 3, 5, 3, 3).permute(0, 2, 1, 3, 4).contiguous();

@@ -164,7 +164,7 @@ public class PrecisionTests
     public void Softmax_of_bf16_scores_is_the_float32_softmax_rounded_and_keeps_the_float32_backward_in_training()
     {
         using var scope = NewDisposeScope();
-        var g = new Generator(21);
+        using var g = new Generator(21);
         var scores = randn([3, 257, 257], generator: g).Multiply(4).to_type(ScalarType.BFloat16);
         using (no_grad())
         {
@@ -190,7 +190,7 @@ public class PrecisionTests
     public void LayerNorm_of_bf16_activations_without_gradients_agrees_with_the_cast_form()
     {
         using var scope = NewDisposeScope();
-        var g = new Generator(22);
+        using var g = new Generator(22);
         using var norm = new Fp32LayerNorm(64, 1e-5);
         using (no_grad())
         {

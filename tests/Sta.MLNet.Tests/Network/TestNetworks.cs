@@ -31,14 +31,17 @@ internal static class TestNetworks
     /// <summary>Re-draws every float tensor of <paramref name="detector"/> as <see cref="RandomTiny"/> does, for any options; eval mode.</summary>
     public static void Randomize(StaDetector detector, int seed)
     {
-        var g = new Generator((ulong)seed);
+        // The generator is disposed at the end and every temporary is made inside a scope: libtorch reads both through raw
+        // handles, and the GC could otherwise finalize them mid-call (docs/reliability.md, "Native handles").
+        using var g = new Generator((ulong)seed);
         using (no_grad())
         {
             foreach (var (name, tensor) in detector.state_dict())
             {
                 if (tensor.dtype != ScalarType.Float32) continue;
-                using var unit = rand(tensor.shape, generator: g);
-                using var normal = randn(tensor.shape, generator: g);
+                using var scope = NewDisposeScope();
+                var unit = rand(tensor.shape, generator: g);
+                var normal = randn(tensor.shape, generator: g);
                 if (name.EndsWith("running_var") || name.Contains(".bn") && name.EndsWith("weight") || name.Contains("ln_") && name.EndsWith("weight"))
                     tensor.copy_(unit.Add(0.5));
                 else if (name.EndsWith("running_mean") || name.EndsWith("bias")) tensor.copy_(normal.Multiply(0.1));
@@ -56,7 +59,7 @@ internal static class TestNetworks
 
     public static Tensor RandomClips(int clips, StaNetworkOptions options, int seed)
     {
-        var generator = new Generator((ulong)seed);
+        using var generator = new Generator((ulong)seed);
         return randn([clips, options.NumFrames, 3, options.InputResolution, options.InputResolution], generator: generator);
     }
 }

@@ -57,6 +57,7 @@ public class ClipNormalizerTests
     [Fact]
     public void MatchesTorchToTensorAndNormalizeBitForBit()
     {
+        using var scope = NewDisposeScope();
         var ml = new MLContext(seed: 1);
         var rows = Rows(3, 11);
         var output = ml.NormalizeClip(frameCount: T, height: H, width: W).Fit(ml.Data.LoadFromEnumerable(rows))

@@ -84,7 +84,8 @@ public sealed class DisposeScopeCoverageTests : IDisposable
 
         detector.eval();
         var stage = new StaDetectionTransformer(new Microsoft.ML.MLContext(seed: 1), detector, new StaDetectionOptions { FeaturesColumnName = "Features" }, CPU);
-        var batch = new[] { new float[clips[0].numel()], new float[clips[0].numel()] };
+        var clipLength = (int)(clips.numel() / clips.shape[0]);
+        var batch = new[] { new float[clipLength], new float[clipLength] };
         var results = new (float, float)[2];
         AssertNoUnscopedTensors("scoring a batch through the ML.NET stage", () => stage.ScoreBatch(batch, 2, results, new float[2][]));
         AssertNoUnscopedTensors("explaining a clip", () => new Sta.MLNet.ClipExplainer(stage).Explain(batch[0]));

@@ -16,6 +16,17 @@ namespace Sta.MLNet.Tests.Torch;
 /// <item>our code holding a TorchSharp module (field, local or parameter) whose <c>forward</c> does so. Module calls compile to
 /// the virtual <c>Module.forward</c>, so the module's own override is judged by the type we hold.</item>
 /// </list>
+/// The same holds for every other object whose handle TorchSharp passes on without keeping the object alive. Two more
+/// patterns are flagged:
+/// <list type="bullet">
+/// <item>a <c>Generator</c> created in a method that neither disposes it (<c>using</c>), nor stores it in a field, nor returns
+/// it: after its last use the GC may finalize it while libtorch is still drawing from it;</item>
+/// <item>with <see cref="TensorTemporaries"/> on (test code, where no entry point opens scopes), a <c>Tensor</c> returned by
+/// one call and handed straight to a TorchSharp member (as an argument or as the instance) in a method that opens no
+/// dispose scope: nothing owns it, so it may be finalized during the native call (<c>p.copy_(randn(s).Multiply(0.1))</c>);
+/// and, in the same methods, a Tensor made by a call and kept in a local that is neither disposed nor returned.
+/// The library is covered for this by <c>DisposeScopeCoverageTests</c>, which checks its entry points at run time.</item>
+/// </list>
 /// The audit reads the TorchSharp.dll that ships beside the assembly, so a TorchSharp upgrade is re-audited.
 /// </summary>
 internal sealed class NativeHandleAudit
@@ -34,6 +45,9 @@ internal sealed class NativeHandleAudit
     }
 
     public IReadOnlyList<string> AllowedOwnerTypes { get; }
+
+    /// <summary>Also flag unowned Tensor temporaries passed to TorchSharp outside a dispose scope (see the class remarks).</summary>
+    public bool TensorTemporaries { get; init; }
 
     /// <summary>Every violation in <paramref name="assemblyPath"/> as "where: what".</summary>
     public IReadOnlyList<string> Audit(string assemblyPath)
@@ -64,9 +78,211 @@ internal sealed class NativeHandleAudit
                     if (problem is not null)
                         violations.Add($"{Describe(method, instruction)}: {Name(callee)} {problem}");
                 }
+                violations.AddRange(UnownedGenerators(method));
+                if (TensorTemporaries && !OpensDisposeScope(method))
+                {
+                    violations.AddRange(UnownedTensorArguments(method));
+                    violations.AddRange(UnownedTensorLocals(method));
+                }
             }
         }
         return violations;
+    }
+
+    private static bool IsGenerator(TypeReference type) => type.FullName == "TorchSharp.torch/Generator";
+
+    /// <summary>Generators this method creates and then lets go of while libtorch may still use them.</summary>
+    private static IEnumerable<string> UnownedGenerators(MethodDefinition method)
+    {
+        var flow = StackFlow.Of(method);
+        // Owned: disposed here (a using), kept in a field, or handed to the caller.
+        var disposedLocals = flow.Consumers
+            .Where(c => c.Instruction.Operand is MethodReference { Name: "Dispose" } && c.Producers.Count == 1)
+            .Select(c => LocalLoaded(method, c.Producers[0]))
+            .OfType<VariableDefinition>()
+            .ToHashSet();
+        foreach (var created in method.Body.Instructions.Where(i =>
+                     i.OpCode.Code == Code.Newobj && i.Operand is MethodReference ctor && IsGenerator(ctor.DeclaringType)))
+        {
+            var next = created.Next;
+            while (next is not null && next.OpCode.Code is Code.Br or Code.Br_S) next = (Instruction)next.Operand; // a ?: join
+            if (next is null) continue;
+            if (next.OpCode.Code is Code.Stfld or Code.Stsfld or Code.Ret) continue;
+            if (StoredLocal(method, next) is { } local && disposedLocals.Contains(local)) continue;
+            yield return $"{Describe(method, created)}: creates a Generator it never disposes (use `using`): the GC may finalize it while libtorch draws from it";
+        }
+    }
+
+    /// <summary>Tensors made by one call and passed straight to a TorchSharp member, owned by nobody.</summary>
+    private static IEnumerable<string> UnownedTensorArguments(MethodDefinition method)
+    {
+        foreach (var (instruction, producers) in StackFlow.Of(method).Consumers)
+        {
+            if (instruction.Operand is not MethodReference callee || !IsTorchSharp(callee)) continue;
+            foreach (var producer in producers)
+            {
+                // A property of one of our own types returns a tensor that its object holds (StaOutput.Probability);
+                // TorchSharp's getters (grad, an indexer) make a new Tensor each time and count.
+                if (producer?.Operand is MethodReference made && producer.OpCode.Code is Code.Call or Code.Callvirt && IsTensor(made.ReturnType)
+                    && !(made.Name.StartsWith("get_", StringComparison.Ordinal) && !IsTorchSharp(made)))
+                    yield return $"{Describe(method, instruction)}: {Name(callee)} is handed the Tensor that {Name(made)} returned, which nothing owns " +
+                        "(no dispose scope is open in this method and it is not held in a using): the GC may finalize it during the native call";
+            }
+        }
+    }
+
+    /// <summary>
+    /// Tensors made here, kept in a local that is neither disposed (a using) nor returned: after its last use the GC may
+    /// finalize it, and that last use is typically a native call (<c>var y = x.abs(); x.copy_(y);</c>).
+    /// </summary>
+    private static IEnumerable<string> UnownedTensorLocals(MethodDefinition method)
+    {
+        var disposed = StackFlow.Of(method).Consumers
+            .Where(c => c.Instruction.Operand is MethodReference { Name: "Dispose" } && c.Producers.Count == 1)
+            .Select(c => LocalLoaded(method, c.Producers[0])).OfType<VariableDefinition>().ToHashSet();
+        var handedOn = method.Body.Instructions
+            .Where(i => i.Next?.OpCode.Code is Code.Ret or Code.Stfld or Code.Stsfld)
+            .Select(i => LocalLoaded(method, i)).OfType<VariableDefinition>().ToHashSet();
+        foreach (var instruction in method.Body.Instructions)
+        {
+            if (StoredLocal(method, instruction) is not { } local || !IsTensor(local.VariableType)) continue;
+            if (disposed.Contains(local) || handedOn.Contains(local)) continue;
+            if (instruction.Previous?.Operand is MethodReference made && instruction.Previous.OpCode.Code is Code.Call or Code.Callvirt
+                && !(made.Name.StartsWith("get_", StringComparison.Ordinal) && !IsTorchSharp(made)))
+                yield return $"{Describe(method, instruction)}: keeps the Tensor that {Name(made)} returned in a local it never disposes " +
+                    "(no dispose scope is open in this method): after its last use the GC may finalize it during a native call";
+        }
+    }
+
+    /// <summary>Whether the method, or the method a lambda or local function of it belongs to, opens a dispose scope.</summary>
+    private static bool OpensDisposeScope(MethodDefinition method)
+    {
+        static bool Opens(MethodDefinition m) => m.HasBody && m.Body.Instructions.Any(i =>
+            i.Operand is MethodReference { Name: "NewDisposeScope" } callee && IsTorchSharp(callee));
+        if (Opens(method)) return true;
+        // Compiler-generated bodies are named <Outer>b__… (lambdas) or <Outer>g__Name|… (local functions).
+        if (!method.Name.StartsWith('<')) return false;
+        // A lambda inside a local function is named after the outermost method, so its local functions count too.
+        var outer = method.Name[1..method.Name.IndexOf('>')];
+        return EnclosingTypes(method.DeclaringType).SelectMany(t => t.Methods).Any(m =>
+            (m.Name == outer || m.Name.StartsWith($"<{outer}>g__", StringComparison.Ordinal)) && Opens(m));
+    }
+
+    private static VariableDefinition? LocalLoaded(MethodDefinition method, Instruction? load) => load?.OpCode.Code switch
+    {
+        Code.Ldloc_0 => method.Body.Variables[0],
+        Code.Ldloc_1 => method.Body.Variables[1],
+        Code.Ldloc_2 => method.Body.Variables[2],
+        Code.Ldloc_3 => method.Body.Variables[3],
+        Code.Ldloc or Code.Ldloc_S => (VariableDefinition)load.Operand,
+        _ => null,
+    };
+
+    private static VariableDefinition? StoredLocal(MethodDefinition method, Instruction store) => store.OpCode.Code switch
+    {
+        Code.Stloc_0 => method.Body.Variables[0],
+        Code.Stloc_1 => method.Body.Variables[1],
+        Code.Stloc_2 => method.Body.Variables[2],
+        Code.Stloc_3 => method.Body.Variables[3],
+        Code.Stloc or Code.Stloc_S => (VariableDefinition)store.Operand,
+        _ => null,
+    };
+
+    /// <summary>
+    /// Which instruction pushed each value a call consumes, by simulating the evaluation stack in instruction order. Joins
+    /// are not merged: at a branch target the values on the stack become unknown (null), which can only hide a finding,
+    /// never invent one.
+    /// </summary>
+    private sealed class StackFlow
+    {
+        public List<(Instruction Instruction, List<Instruction?> Producers)> Consumers { get; } = [];
+
+        public static StackFlow Of(MethodDefinition method)
+        {
+            var flow = new StackFlow();
+            var body = method.Body;
+            var targets = new HashSet<Instruction>();
+            foreach (var instruction in body.Instructions)
+            {
+                if (instruction.Operand is Instruction target) targets.Add(target);
+                else if (instruction.Operand is Instruction[] many) targets.UnionWith(many);
+            }
+            var handlers = body.ExceptionHandlers.ToDictionary(h => h.HandlerStart, h => h.HandlerType);
+            var stack = new List<Instruction?>();
+            Instruction? previous = null;
+            foreach (var instruction in body.Instructions)
+            {
+                if (handlers.TryGetValue(instruction, out var kind))
+                    stack = kind is ExceptionHandlerType.Catch or ExceptionHandlerType.Filter ? [null] : [];
+                else if (previous is not null && EndsFlow(previous))
+                    stack = [];
+                if (targets.Contains(instruction))
+                    for (var k = 0; k < stack.Count; k++) stack[k] = null;
+                previous = instruction;
+
+                var pops = Pops(instruction, method);
+                if (pops < 0)
+                {
+                    stack.Clear();
+                    continue;
+                }
+                var consumed = new List<Instruction?>(pops);
+                for (var k = 0; k < pops; k++)
+                {
+                    if (stack.Count == 0) consumed.Insert(0, null);
+                    else
+                    {
+                        consumed.Insert(0, stack[^1]);
+                        stack.RemoveAt(stack.Count - 1);
+                    }
+                }
+                if (instruction.Operand is MethodReference && instruction.OpCode.Code is Code.Call or Code.Callvirt or Code.Newobj)
+                    flow.Consumers.Add((instruction, consumed));
+                if (instruction.OpCode.Code == Code.Dup)
+                {
+                    var value = consumed.Count > 0 ? consumed[0] : null;
+                    stack.Add(value);
+                    stack.Add(value);
+                    continue;
+                }
+                for (var k = Pushes(instruction); k > 0; k--) stack.Add(instruction);
+            }
+            return flow;
+        }
+
+        private static bool EndsFlow(Instruction instruction) => instruction.OpCode.FlowControl is
+            FlowControl.Branch or FlowControl.Return or FlowControl.Throw || instruction.OpCode.Code is Code.Leave or Code.Leave_S or Code.Endfinally;
+
+        private static int Pops(Instruction instruction, MethodDefinition method) => instruction.OpCode.StackBehaviourPop switch
+        {
+            StackBehaviour.Pop0 => 0,
+            StackBehaviour.Pop1 or StackBehaviour.Popi or StackBehaviour.Popref => 1,
+            StackBehaviour.Pop1_pop1 or StackBehaviour.Popi_pop1 or StackBehaviour.Popi_popi or StackBehaviour.Popi_popi8
+                or StackBehaviour.Popi_popr4 or StackBehaviour.Popi_popr8 or StackBehaviour.Popref_pop1 or StackBehaviour.Popref_popi => 2,
+            StackBehaviour.Popi_popi_popi or StackBehaviour.Popref_popi_popi or StackBehaviour.Popref_popi_popi8
+                or StackBehaviour.Popref_popi_popr4 or StackBehaviour.Popref_popi_popr8 or StackBehaviour.Popref_popi_popref => 3,
+            StackBehaviour.PopAll => -1,
+            StackBehaviour.Varpop => instruction.Operand switch
+            {
+                MethodReference callee => callee.Parameters.Count + (callee.HasThis && instruction.OpCode.Code != Code.Newobj ? 1 : 0),
+                CallSite site => site.Parameters.Count + (site.HasThis ? 1 : 0) + 1,
+                _ => instruction.OpCode.Code == Code.Ret && method.ReturnType.MetadataType != MetadataType.Void ? 1 : 0,
+            },
+            _ => 0,
+        };
+
+        private static int Pushes(Instruction instruction) => instruction.OpCode.StackBehaviourPush switch
+        {
+            StackBehaviour.Push0 => 0,
+            StackBehaviour.Push1_push1 => 2,
+            StackBehaviour.Varpush => instruction.Operand switch
+            {
+                MethodReference callee => instruction.OpCode.Code == Code.Newobj || callee.ReturnType.MetadataType != MetadataType.Void ? 1 : 0,
+                CallSite site => site.ReturnType.MetadataType != MetadataType.Void ? 1 : 0,
+                _ => 0,
+            },
+            _ => 1,
+        };
     }
 
     /// <summary>

@@ -25,6 +25,7 @@ public sealed class NativeHandleLifetimeTests(ITestOutputHelper output)
 {
     private const int InferencePasses = 400;
     private const int PressureThreads = 4;
+    private const int TestNetworkBuilds = 200;
 
     [Fact]
     public void TrainingAndInferenceAreExactWhileTheGcFinalizesInALoop()
@@ -43,6 +44,38 @@ public sealed class NativeHandleLifetimeTests(ITestOutputHelper output)
         Assert.Equal(quiet.StepLosses, pressured.StepLosses);
         Assert.Equal(quiet.Parameters, pressured.Parameters);
         Assert.Equal(quiet.Probabilities, pressured.Probabilities);
+    }
+
+    [Fact]
+    public void TheTestNetworksAreExactWhileTheGcFinalizesInALoop()
+    {
+        // The suite's own helpers share the process with every test: a generator or temporary tensor of theirs that the
+        // GC may finalize mid-call crashes whichever test is running (seen in stress runs beside allocation-heavy tests).
+        var quiet = BuildTestNetworks();
+        long collections;
+        float[] pressured;
+        using (var pressure = new GcPressure(PressureThreads))
+        {
+            pressured = BuildTestNetworks();
+            collections = pressure.Collections;
+        }
+        output.WriteLine($"{collections} forced collections during the pressured run");
+        Assert.True(collections > 0, "the pressure threads never collected");
+        Assert.Equal(quiet, pressured);
+    }
+
+    private static float[] BuildTestNetworks()
+    {
+        var values = new List<float>();
+        for (int seed = 0; seed < TestNetworkBuilds; seed++)
+        {
+            using var detector = TestNetworks.RandomTiny(seed);
+            using var clips = TestNetworks.RandomClips(1, StaPresets.Tiny, seed);
+            using var scope = NewDisposeScope();
+            values.AddRange(cat(detector.parameters().Select(p => p.detach().reshape(-1)).ToArray()).data<float>().ToArray());
+            values.AddRange(clips.reshape(-1).data<float>().ToArray());
+        }
+        return values.ToArray();
     }
 
     private sealed record Outcome(IReadOnlyList<double> StepLosses, float[] Parameters, float[] Probabilities);

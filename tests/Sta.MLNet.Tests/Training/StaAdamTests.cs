@@ -13,12 +13,15 @@ public sealed class StaAdamTests : IDisposable
 
     private static (Parameter A, Parameter B) Parameters(int seed)
     {
-        var g = new Generator((ulong)seed);
-        return (new Parameter(randn([5, 3], generator: g)), new Parameter(randn([4], generator: g)));
+        using var g = new Generator((ulong)seed);
+        using var a = randn([5, 3], generator: g);
+        using var b = randn([4], generator: g);
+        return (new Parameter(a), new Parameter(b));
     }
 
     private static void Backward(Parameter a, Parameter b, int step)
     {
+        using var scope = NewDisposeScope();
         var loss = a.mul(a).Multiply(step + 1).sum().Add(b.sin().mul(a.sum()).sum());
         loss.backward();
     }
@@ -28,6 +31,7 @@ public sealed class StaAdamTests : IDisposable
     [InlineData(true)]
     public void MatchesTorchAdamAndAdamW(bool decoupled)
     {
+        using var scope = NewDisposeScope();
         var (a1, b1) = Parameters(1);
         var (a2, b2) = Parameters(1);
         using var ours = new StaAdam([("a", a1), ("b", b1)], 1e-2, 0.9, 0.999, 1e-8, 5e-2, decoupled);
@@ -51,6 +55,7 @@ public sealed class StaAdamTests : IDisposable
     [Fact]
     public void FlattenedParametersStillSaveAndLoadCorrectly()
     {
+        using var scope = NewDisposeScope();
         using var detector = Sta.MLNet.Tests.Network.TestNetworks.RandomTiny(seed: 4);
         var before = detector.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
         Sta.MLNet.StaParameterGroups.Apply(detector, Sta.MLNet.StaTuningMode.AdapterTuning);
@@ -69,6 +74,7 @@ public sealed class StaAdamTests : IDisposable
     [Fact]
     public void SavedStateResumesBitExactly()
     {
+        using var scope = NewDisposeScope();
         var (a1, b1) = Parameters(2);
         var (a2, b2) = Parameters(2);
         using var first = new StaAdam([("a", a1), ("b", b1)], 1e-2, 0.9, 0.999, 1e-8, 5e-4, false);
