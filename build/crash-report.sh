@@ -24,7 +24,7 @@ crash_report_print() {
 import json, sys
 payload = json.load(open(sys.argv[1])).get("payload", {})
 for thread in payload.get("threads", []):
-    if not thread.get("crashed"):
+    if str(thread.get("crashed")).lower() != "true":  # the report writes "true"/"false" as strings
         continue
     exception = thread.get("managed_exception_type") or ""
     print(f"  crashed thread {thread.get('native_thread_id')} {exception}".rstrip())
