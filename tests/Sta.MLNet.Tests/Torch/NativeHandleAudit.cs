@@ -168,25 +168,18 @@ internal sealed class NativeHandleAudit
             (m.Name == outer || m.Name.StartsWith($"<{outer}>g__", StringComparison.Ordinal)) && Opens(m));
     }
 
-    private static VariableDefinition? LocalLoaded(MethodDefinition method, Instruction? load) => load?.OpCode.Code switch
-    {
-        Code.Ldloc_0 => method.Body.Variables[0],
-        Code.Ldloc_1 => method.Body.Variables[1],
-        Code.Ldloc_2 => method.Body.Variables[2],
-        Code.Ldloc_3 => method.Body.Variables[3],
-        Code.Ldloc or Code.Ldloc_S => (VariableDefinition)load.Operand,
-        _ => null,
-    };
+    private static VariableDefinition? LocalLoaded(MethodDefinition method, Instruction? instruction) => LocalAccessed(method, instruction, "ldloc");
 
-    private static VariableDefinition? StoredLocal(MethodDefinition method, Instruction store) => store.OpCode.Code switch
+    private static VariableDefinition? StoredLocal(MethodDefinition method, Instruction? instruction) => LocalAccessed(method, instruction, "stloc");
+
+    /// <summary>The local that an <c>ldloc</c>/<c>stloc</c> form (per <paramref name="prefix"/>) reads or writes; null for anything else.</summary>
+    private static VariableDefinition? LocalAccessed(MethodDefinition method, Instruction? instruction, string prefix)
     {
-        Code.Stloc_0 => method.Body.Variables[0],
-        Code.Stloc_1 => method.Body.Variables[1],
-        Code.Stloc_2 => method.Body.Variables[2],
-        Code.Stloc_3 => method.Body.Variables[3],
-        Code.Stloc or Code.Stloc_S => (VariableDefinition)store.Operand,
-        _ => null,
-    };
+        var name = instruction?.OpCode.Name; // "ldloc.0", "ldloc.s", "ldloc", "stloc.3", ...; "ldloca" is an address, not a value
+        if (name is null || !name.StartsWith(prefix, StringComparison.Ordinal) || name.Length > prefix.Length && name[prefix.Length] != '.') return null;
+        if (instruction!.Operand is VariableDefinition variable) return variable;
+        return int.TryParse(name.AsSpan(prefix.Length + 1), out var index) ? method.Body.Variables[index] : null;
+    }
 
     /// <summary>
     /// Which instruction pushed each value a call consumes, by simulating the evaluation stack in instruction order. Joins
