@@ -7,6 +7,8 @@
 # Environment: STRESS_HOG=stress-ng (default; Debian's stress-ng, installed if missing) or busy (a shell busy loop per
 # core); STRESS_WORKERS (default: one per core); STRESS_OUT (default artifacts/stress) for the logs and summary. A test
 # host that crashes leaves a dump and a crash report in $STRESS_OUT/dumps-RUN; the summary lists the crashed thread.
+# DOTNET_TieredCompilation=0 (passed through to the test hosts) compiles every method optimised from its first call,
+# which ends objects' lives earliest: lifetime bugs (docs/reliability.md, "Native handles") show in fewer runs.
 # Exit status 0 only when every run passed.
 set -euo pipefail
 cd "$(dirname "$0")/.."

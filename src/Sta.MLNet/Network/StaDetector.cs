@@ -25,10 +25,17 @@ public sealed class StaDetector : nn.Module<Tensor, StaOutput>
     public StaDetector(StaNetworkOptions options, Device? device = null, long seed = 0) : base(nameof(StaDetector))
     {
         Options = options.Validate();
+        // Construction makes tensors too, and TorchSharp's own layer constructors make some that nothing owns (a
+        // convolution reads its fan-in through weight[0, 0]): built inside a scope, every temporary stays alive until
+        // construction ends (docs/reliability.md, "Native handles"). Parameters and buffers then leave the scope for
+        // the caller's, or for none, so only the temporaries are disposed here.
+        using var scope = NewDisposeScope();
         using var generator = device?.type == DeviceType.META ? null : new Generator(unchecked((ulong)seed));
         backbone = new ClipVisionBackbone(options, device, generator);
         head = new I3DHead(options.Width, options.NumClasses, options.HeadDropout, device, generator);
         RegisterComponents();
+        foreach (var (_, parameter) in named_parameters()) parameter.MoveToOuterDisposeScope();
+        foreach (var (_, buffer) in named_buffers()) buffer.MoveToOuterDisposeScope();
     }
 
     /// <summary>The network's hyper-parameters (the preset it was built with).</summary>
