@@ -78,11 +78,12 @@ internal sealed class NativeHandleAudit
                     if (problem is not null)
                         violations.Add($"{Describe(method, instruction)}: {Name(callee)} {problem}");
                 }
-                violations.AddRange(UnownedGenerators(method));
+                var flow = StackFlow.Of(method);
+                violations.AddRange(UnownedGenerators(method, flow));
                 if (TensorTemporaries && !OpensDisposeScope(method))
                 {
-                    violations.AddRange(UnownedTensorArguments(method));
-                    violations.AddRange(UnownedTensorLocals(method));
+                    violations.AddRange(UnownedTensorArguments(method, flow));
+                    violations.AddRange(UnownedTensorLocals(method, flow));
                 }
             }
         }
@@ -92,15 +93,10 @@ internal sealed class NativeHandleAudit
     private static bool IsGenerator(TypeReference type) => type.FullName == "TorchSharp.torch/Generator";
 
     /// <summary>Generators this method creates and then lets go of while libtorch may still use them.</summary>
-    private static IEnumerable<string> UnownedGenerators(MethodDefinition method)
+    private static IEnumerable<string> UnownedGenerators(MethodDefinition method, StackFlow flow)
     {
-        var flow = StackFlow.Of(method);
         // Owned: disposed here (a using), kept in a field, or handed to the caller.
-        var disposedLocals = flow.Consumers
-            .Where(c => c.Instruction.Operand is MethodReference { Name: "Dispose" } && c.Producers.Count == 1)
-            .Select(c => LocalLoaded(method, c.Producers[0]))
-            .OfType<VariableDefinition>()
-            .ToHashSet();
+        var disposedLocals = DisposedLocals(method, flow);
         foreach (var created in method.Body.Instructions.Where(i =>
                      i.OpCode.Code == Code.Newobj && i.Operand is MethodReference ctor && IsGenerator(ctor.DeclaringType)))
         {
@@ -114,17 +110,14 @@ internal sealed class NativeHandleAudit
     }
 
     /// <summary>Tensors made by one call and passed straight to a TorchSharp member, owned by nobody.</summary>
-    private static IEnumerable<string> UnownedTensorArguments(MethodDefinition method)
+    private static IEnumerable<string> UnownedTensorArguments(MethodDefinition method, StackFlow flow)
     {
-        foreach (var (instruction, producers) in StackFlow.Of(method).Consumers)
+        foreach (var (instruction, producers) in flow.Consumers)
         {
             if (instruction.Operand is not MethodReference callee || !IsTorchSharp(callee)) continue;
             foreach (var producer in producers)
             {
-                // A property of one of our own types returns a tensor that its object holds (StaOutput.Probability);
-                // TorchSharp's getters (grad, an indexer) make a new Tensor each time and count.
-                if (producer?.Operand is MethodReference made && producer.OpCode.Code is Code.Call or Code.Callvirt && IsTensor(made.ReturnType)
-                    && !(made.Name.StartsWith("get_", StringComparison.Ordinal) && !IsTorchSharp(made)))
+                if (TensorMadeBy(producer) is { } made)
                     yield return $"{Describe(method, instruction)}: {Name(callee)} is handed the Tensor that {Name(made)} returned, which nothing owns " +
                         "(no dispose scope is open in this method and it is not held in a using): the GC may finalize it during the native call";
             }
@@ -135,11 +128,9 @@ internal sealed class NativeHandleAudit
     /// Tensors made here, kept in a local that is neither disposed (a using) nor returned: after its last use the GC may
     /// finalize it, and that last use is typically a native call (<c>var y = x.abs(); x.copy_(y);</c>).
     /// </summary>
-    private static IEnumerable<string> UnownedTensorLocals(MethodDefinition method)
+    private static IEnumerable<string> UnownedTensorLocals(MethodDefinition method, StackFlow flow)
     {
-        var disposed = StackFlow.Of(method).Consumers
-            .Where(c => c.Instruction.Operand is MethodReference { Name: "Dispose" } && c.Producers.Count == 1)
-            .Select(c => LocalLoaded(method, c.Producers[0])).OfType<VariableDefinition>().ToHashSet();
+        var disposed = DisposedLocals(method, flow);
         var handedOn = method.Body.Instructions
             .Where(i => i.Next?.OpCode.Code is Code.Ret or Code.Stfld or Code.Stsfld)
             .Select(i => LocalLoaded(method, i)).OfType<VariableDefinition>().ToHashSet();
@@ -147,12 +138,27 @@ internal sealed class NativeHandleAudit
         {
             if (StoredLocal(method, instruction) is not { } local || !IsTensor(local.VariableType)) continue;
             if (disposed.Contains(local) || handedOn.Contains(local)) continue;
-            if (instruction.Previous?.Operand is MethodReference made && instruction.Previous.OpCode.Code is Code.Call or Code.Callvirt
-                && !(made.Name.StartsWith("get_", StringComparison.Ordinal) && !IsTorchSharp(made)))
+            if (TensorMadeBy(instruction.Previous) is { } made)
                 yield return $"{Describe(method, instruction)}: keeps the Tensor that {Name(made)} returned in a local it never disposes " +
                     "(no dispose scope is open in this method): after its last use the GC may finalize it during a native call";
         }
     }
+
+    /// <summary>The call, when <paramref name="producer"/> is a call that makes a new Tensor.</summary>
+    /// <remarks>A property of one of our own types returns a tensor that its object holds (StaOutput.Probability);
+    /// TorchSharp's getters (grad, an indexer) make a new Tensor each time and count.</remarks>
+    private static MethodReference? TensorMadeBy(Instruction? producer) =>
+        producer?.Operand is MethodReference made && producer.OpCode.Code is Code.Call or Code.Callvirt && IsTensor(made.ReturnType)
+        && !(made.Name.StartsWith("get_", StringComparison.Ordinal) && !IsTorchSharp(made))
+            ? made
+            : null;
+
+    /// <summary>Locals whose value a <c>Dispose</c> call consumes (what a <c>using</c> compiles to).</summary>
+    private static HashSet<VariableDefinition> DisposedLocals(MethodDefinition method, StackFlow flow) => flow.Consumers
+        .Where(c => c.Instruction.Operand is MethodReference { Name: "Dispose" } && c.Producers.Count == 1)
+        .Select(c => LocalLoaded(method, c.Producers[0]))
+        .OfType<VariableDefinition>()
+        .ToHashSet();
 
     /// <summary>Whether the method, or the method a lambda or local function of it belongs to, opens a dispose scope.</summary>
     private static bool OpensDisposeScope(MethodDefinition method)
