@@ -12,8 +12,7 @@ public class NetworkPropertyTests
         static float[] Weights(long seed)
         {
             using var detector = new StaDetector(StaPresets.Tiny, seed: seed);
-            using var scope = NewDisposeScope();
-            return cat(detector.parameters().Select(p => p.detach().reshape(-1)).ToArray()).data<float>().ToArray();
+            return TestNetworks.FlatParameters(detector);
         }
         var first = Weights(9);
         Assert.Equal(first, Weights(9));

@@ -57,6 +57,13 @@ internal static class TestNetworks
         detector.eval();
     }
 
+    /// <summary>Every parameter of <paramref name="detector"/>, flattened in registration order, as one array.</summary>
+    public static float[] FlatParameters(StaDetector detector)
+    {
+        using var scope = NewDisposeScope();
+        return cat(detector.parameters().Select(p => p.detach().reshape(-1)).ToArray()).data<float>().ToArray();
+    }
+
     public static Tensor RandomClips(int clips, StaNetworkOptions options, int seed)
     {
         using var generator = new Generator((ulong)seed);

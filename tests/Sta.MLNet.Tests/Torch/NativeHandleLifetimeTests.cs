@@ -71,9 +71,8 @@ public sealed class NativeHandleLifetimeTests(ITestOutputHelper output)
         {
             using var detector = TestNetworks.RandomTiny(seed);
             using var clips = TestNetworks.RandomClips(1, StaPresets.Tiny, seed);
-            using var scope = NewDisposeScope();
-            values.AddRange(cat(detector.parameters().Select(p => p.detach().reshape(-1)).ToArray()).data<float>().ToArray());
-            values.AddRange(clips.reshape(-1).data<float>().ToArray());
+            values.AddRange(TestNetworks.FlatParameters(detector));
+            values.AddRange(clips.data<float>().ToArray());
         }
         return values.ToArray();
     }
@@ -100,10 +99,7 @@ public sealed class NativeHandleLifetimeTests(ITestOutputHelper output)
             using var scored = detector.forward(clips);
             probabilities.AddRange(scored.Probability.data<float>().ToArray());
         }
-        float[] parameters;
-        using (var scope = NewDisposeScope())
-            parameters = cat(detector.parameters().Select(p => p.detach().reshape(-1)).ToArray()).data<float>().ToArray();
-        return new Outcome(result.StepLosses, parameters, probabilities.ToArray());
+        return new Outcome(result.StepLosses, TestNetworks.FlatParameters(detector), probabilities.ToArray());
     }
 
     /// <summary>Threads that allocate, abandon native Scalars and force collections with finalizers until disposed.</summary>
